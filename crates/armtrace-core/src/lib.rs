@@ -15,12 +15,17 @@
 //! ```
 
 pub mod country;
+pub mod custody;
 pub mod date;
 pub mod demo;
 pub mod field;
+pub mod identify;
 pub mod item;
+pub mod link;
+pub mod search;
 pub mod serial;
 pub mod text;
+pub mod trace;
 pub mod transfer;
 
 pub use country::{Country, CountryCode};
