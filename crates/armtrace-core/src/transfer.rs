@@ -70,11 +70,19 @@ impl Transfer {
         let mut c = Checker::new();
         let transfer_ref = match non_empty(v[0]) {
             None => {
-                c.fail("transfer_ref", "", "is required: every transfer needs a unique reference");
+                c.fail(
+                    "transfer_ref",
+                    "",
+                    "is required: every transfer needs a unique reference",
+                );
                 String::new()
             }
             Some(r) if r.chars().count() > MAX_REF_LEN => {
-                c.fail("transfer_ref", r, format!("is longer than {MAX_REF_LEN} characters"));
+                c.fail(
+                    "transfer_ref",
+                    r,
+                    format!("is longer than {MAX_REF_LEN} characters"),
+                );
                 String::new()
             }
             Some(r) => r.to_owned(),
@@ -123,9 +131,17 @@ impl Transfer {
             && d.is_full()
             && d < a
         {
-            c.fail("delivered_on", &d.to_string(), format!("is before authorised_on ({a}): check the dates"));
+            c.fail(
+                "delivered_on",
+                &d.to_string(),
+                format!("is before authorised_on ({a}): check the dates"),
+            );
         }
-        if c.errors.is_empty() { Ok(t) } else { Err(c.errors) }
+        if c.errors.is_empty() {
+            Ok(t)
+        } else {
+            Err(c.errors)
+        }
     }
 
     /// The transfer's fields as canonical strings, in [`TRANSFER_FIELDS`] order.
@@ -170,20 +186,46 @@ mod tests {
 
     #[test]
     fn serial_range_rules() {
-        assert!(Transfer::parse(&raw(&[("transfer_ref", "T1"), ("serial_from", "AB100"), ("serial_to", "AB-200")])).is_ok());
-        let e = Transfer::parse(&raw(&[("transfer_ref", "T1"), ("serial_from", "AB100"), ("serial_to", "AC200")])).unwrap_err();
+        assert!(
+            Transfer::parse(&raw(&[
+                ("transfer_ref", "T1"),
+                ("serial_from", "AB100"),
+                ("serial_to", "AB-200")
+            ]))
+            .is_ok()
+        );
+        let e = Transfer::parse(&raw(&[
+            ("transfer_ref", "T1"),
+            ("serial_from", "AB100"),
+            ("serial_to", "AC200"),
+        ]))
+        .unwrap_err();
         assert_eq!(e[0].field, "serial_to");
-        let e = Transfer::parse(&raw(&[("transfer_ref", "T1"), ("serial_from", "AB300"), ("serial_to", "AB200")])).unwrap_err();
+        let e = Transfer::parse(&raw(&[
+            ("transfer_ref", "T1"),
+            ("serial_from", "AB300"),
+            ("serial_to", "AB200"),
+        ]))
+        .unwrap_err();
         assert!(e[0].message.contains("below"));
-        let e = Transfer::parse(&raw(&[("transfer_ref", "T1"), ("serial_from", "AB300")])).unwrap_err();
+        let e =
+            Transfer::parse(&raw(&[("transfer_ref", "T1"), ("serial_from", "AB300")])).unwrap_err();
         assert_eq!(e[0].field, "serial_to");
         let e = Transfer::parse(&raw(&[("serial_from", "X"), ("serial_to", "X")])).unwrap_err();
-        assert_eq!(e.iter().map(|e| e.field).collect::<Vec<_>>(), ["transfer_ref", "serial_from"]);
+        assert_eq!(
+            e.iter().map(|e| e.field).collect::<Vec<_>>(),
+            ["transfer_ref", "serial_from"]
+        );
     }
 
     #[test]
     fn delivery_not_before_authorisation() {
-        let e = Transfer::parse(&raw(&[("transfer_ref", "T"), ("authorised_on", "2015-03-01"), ("delivered_on", "2015-02-01")])).unwrap_err();
+        let e = Transfer::parse(&raw(&[
+            ("transfer_ref", "T"),
+            ("authorised_on", "2015-03-01"),
+            ("delivered_on", "2015-02-01"),
+        ]))
+        .unwrap_err();
         assert_eq!(e[0].field, "delivered_on");
     }
 }
