@@ -260,7 +260,7 @@ const WEAPONS: &[WeaponModel] = &[
         country: "SU",
         calibre: "7.62x54mmR",
         serial_prefix: "PK",
-        serial_digits: 5,
+        serial_digits: 6,
         years: (1969, 1990),
     },
     WeaponModel {
@@ -310,7 +310,7 @@ const WEAPONS: &[WeaponModel] = &[
         country: "SU",
         calibre: "40mm",
         serial_prefix: "RA",
-        serial_digits: 5,
+        serial_digits: 6,
         years: (1970, 1990),
     },
     WeaponModel {
@@ -495,8 +495,8 @@ fn cluster(seed: u64, index: u64) -> Cluster {
         _ => (2010, 2016),
     };
     let year = r.range(years.0 as i64, years.1 as i64) as i16;
-    // 2014-06-01 .. 2019-06-30: the documentation effort.
-    let first_recovery = r.range(16222, 18077);
+    // 2014-06-01 .. 2018-06-17, plus up to 540 days per item: recoveries run to 2019.
+    let first_recovery = r.range(16222, 17700);
     let serial_start = r.range(1, 900_000) as u64 * 10;
     let lot = r.range(1, 99) as u32;
     let region_is_syria = r.chance(0.45);
@@ -608,6 +608,26 @@ fn weapon_serial_start(cl: &Cluster, m: &WeaponModel) -> u64 {
     2_000 + cl.serial_start % (modulus - 10_000)
 }
 
+/// Factories stamp a batch code before the number (two letters, as on many Soviet-pattern
+/// rifles); it keeps batches of one model apart, as it does in reality.
+fn batch_code(cl: &Cluster) -> String {
+    const LETTERS: &[u8] = b"ACDEFGHJKMNPRTUVWXY";
+    let h = cl.serial_start / 10;
+    let a = LETTERS[(h % LETTERS.len() as u64) as usize] as char;
+    let b = LETTERS[((h / 19) % LETTERS.len() as u64) as usize] as char;
+    format!("{a}{b}")
+}
+
+/// A weapon serial as stamped: model prefix, batch code, zero-padded number.
+fn weapon_serial(cl: &Cluster, m: &WeaponModel, number: u64) -> String {
+    format!(
+        "{}{}{number:0width$}",
+        m.serial_prefix,
+        batch_code(cl),
+        width = m.serial_digits
+    )
+}
+
 fn cluster_item(seed: u64, cl: &Cluster, k: u64, n: u64) -> Item {
     let mut r = Rng::new(
         seed ^ 0x17E5,
@@ -665,7 +685,7 @@ fn cluster_item(seed: u64, cl: &Cluster, k: u64, n: u64) -> Item {
             item.manufacturer = Some(m.manufacturer.to_owned());
             item.country_of_manufacture = code(m.country);
             let number = weapon_serial_start(cl, m) + serial_offset(seed, cl.index, k);
-            let serial = pad(m.serial_prefix, number, m.serial_digits);
+            let serial = weapon_serial(cl, m, number);
             item.serial_number = Some(if r.chance(0.02) {
                 item.notes = Some(format!("{SYNTHETIC_NOTE} Serial partly illegible."));
                 misread(&serial, &mut r)
@@ -770,8 +790,8 @@ fn cluster_transfers(cl: &Cluster) -> Vec<Transfer> {
             first.manufacturer = Some(m.manufacturer.to_owned());
             let from = weapon_serial_start(cl, m) - plan.covered_span / 4;
             let to = from + plan.covered_span;
-            first.serial_from = Some(pad(m.serial_prefix, from, m.serial_digits));
-            first.serial_to = Some(pad(m.serial_prefix, to, m.serial_digits));
+            first.serial_from = Some(weapon_serial(cl, m, from));
+            first.serial_to = Some(weapon_serial(cl, m, to));
             first.quantity = Some((to - from + 1) as u32);
             first.end_user = Some(if plan.hops == 1 {
                 unit.to_owned()

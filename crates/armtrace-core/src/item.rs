@@ -114,6 +114,8 @@ string_enum! {
     }
 }
 
+// Written by hand because the enum comes from `string_enum!`, which cannot mark a default variant.
+#[allow(clippy::derivable_impls)]
 impl Default for Confidentiality {
     fn default() -> Self {
         Confidentiality::Restricted

@@ -1,1 +1,23 @@
-//! x
+//! Persistence for armtrace: the register on disk, and the file formats it is filled from
+//! and exported to.
+//!
+//! * [`Store`] opens a register (SQLite by default; the SQL is written so PostgreSQL can
+//!   be a second backend of the same code), runs migrations on open, and reads and writes
+//!   items, transfers, imports and revisions.
+//! * [`import`] turns a CSV, JSON Lines or XLSX file into validated records and writes
+//!   them atomically and idempotently, keeping a revision of every changed record.
+//! * [`export`] writes items as CSV (re-importable), JSON Lines or GeoJSON.
+//!
+//! This crate knows nothing about HTTP or terminals: progress is reported through a
+//! callback, errors are typed ([`StoreError`]) and the binary turns them into messages.
+
+pub mod error;
+pub mod export;
+pub mod import;
+pub mod items;
+pub mod record;
+pub mod store;
+pub mod transfers;
+
+pub use error::StoreError;
+pub use store::Store;

@@ -1,1 +1,74 @@
-fn main() {}
+//! The `armtrace` command: a thin layer of argument parsing and printing over the core
+//! and the store. Every query command prints a readable table by default and the
+//! documented JSON with `--json`.
+
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// armtrace: trace conflict weapons from the point of recovery back to the factory.
+#[derive(Parser, Debug)]
+#[command(name = "armtrace", version, about, long_about = None)]
+pub struct Cli {
+    /// The register: a SQLite file path or a database URL.
+    #[arg(long, global = true, env = "ARMTRACE_DB", default_value = "./armtrace.db")]
+    db: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create an empty register (or bring an existing one up to date).
+    Init,
+    /// Import items or transfers from a file.
+    #[command(subcommand)]
+    Import(cmd::import::ImportCommand),
+    /// List and show documented items.
+    #[command(subcommand)]
+    Items(cmd::items::ItemsCommand),
+    /// Export the register for other tools.
+    #[command(subcommand)]
+    Export(cmd::export::ExportCommand),
+    /// Build the synthetic demo investigation into the register.
+    Demo(cmd::demo::DemoArgs),
+    /// Measure armtrace against baselines (use a release build).
+    #[command(subcommand)]
+    Bench(cmd::bench::BenchCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ARMTRACE_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the async runtime starts");
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Init => cmd::init(&cli.db).await,
+        Command::Import(c) => cmd::import::run(&cli.db, c).await,
+        Command::Items(c) => cmd::items::run(&cli.db, c).await,
+        Command::Export(c) => cmd::export::run(&cli.db, c).await,
+        Command::Demo(a) => cmd::demo::run(&cli.db, a).await,
+        Command::Bench(c) => cmd::bench::run(c).await,
+    }
+}

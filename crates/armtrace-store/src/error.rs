@@ -1,0 +1,36 @@
+//! The store's error type: what went wrong, phrased so the user knows what to do next.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+
+    #[error("could not apply the database migrations: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    /// The input as a whole cannot be imported (bad header, unknown columns, unreadable format).
+    #[error("{0}")]
+    Input(String),
+
+    #[error("{kind} {reference:?} is not in the register")]
+    NotFound {
+        kind: &'static str,
+        reference: String,
+    },
+
+    #[error("the register holds a value it cannot read back ({0}); was it edited outside armtrace?")]
+    Corrupt(String),
+
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,403 @@
+//! Reading an input file into canonical records: one string per canonical field.
+//!
+//! CSV (the canonical header, or any header with a mapping file), JSON Lines (one object
+//! per line, keys named like CSV columns) and XLSX (first sheet, header in the first row)
+//! all end up as the same [`CanonicalRow`]s. Whole-file problems (no key column, unknown
+//! columns) fail early with [`StoreError::Input`]; problems of one row become a
+//! [`RowError`] naming the row and continue.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use armtrace_core::{PartialDate, RowError};
+use csv::StringRecord;
+use serde::Deserialize;
+
+use crate::error::{Result, StoreError};
+
+/// An input file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Jsonl,
+    Xlsx,
+}
+
+impl Format {
+    /// Guesses the format from a file name's extension.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" | "txt" => Some(Format::Csv),
+            "jsonl" | "ndjson" | "json" => Some(Format::Jsonl),
+            "xlsx" | "xlsm" | "xls" | "ods" => Some(Format::Xlsx),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Jsonl => "jsonl",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "csv" => Ok(Format::Csv),
+            "jsonl" | "ndjson" => Ok(Format::Jsonl),
+            "xlsx" => Ok(Format::Xlsx),
+            other => Err(format!("{other:?} is not a format: use csv, jsonl or xlsx")),
+        }
+    }
+}
+
+/// Renames a file's columns to canonical fields.
+///
+/// A mapping file is TOML:
+/// ```toml
+/// # source column = canonical field
+/// [columns]
+/// "Serial No." = "serial_number"
+/// "Date found" = "recovered_on"
+/// # columns to leave out
+/// ignore = ["Photo link"]
+/// ```
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    #[serde(default)]
+    pub columns: HashMap<String, String>,
+    #[serde(default)]
+    pub ignore: Vec<String>,
+}
+
+impl Mapping {
+    pub fn load(path: &Path) -> Result<Mapping> {
+        let text = std::fs::read_to_string(path).map_err(|source| StoreError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| {
+            StoreError::Input(format!(
+                "mapping file {}: {e}\nExpected:\n[columns]\n\"Your column\" = \"canonical_field\"\nignore = [\"Column to leave out\"]",
+                path.display()
+            ))
+        })
+    }
+}
+
+/// How the columns of one input file become canonical fields.
+#[derive(Debug, Clone)]
+pub(crate) struct ColumnPlan {
+    /// For each canonical field, the source column index (if the file has it).
+    pub source_of: Vec<Option<usize>>,
+    /// For each canonical field, the column name to use in error messages.
+    pub display_name: Vec<String>,
+}
+
+impl ColumnPlan {
+    /// Resolves a header against the canonical fields, a mapping and the unknown-column rule.
+    pub fn resolve(
+        header: &[String],
+        fields: &[&'static str],
+        required: &[&'static str],
+        mapping: Option<&Mapping>,
+        ignore_unknown: bool,
+    ) -> Result<ColumnPlan> {
+        let mut source_of = vec![None; fields.len()];
+        let mut display_name: Vec<String> = fields.iter().map(|f| (*f).to_owned()).collect();
+        let ignored: HashSet<&str> = mapping
+            .map(|m| m.ignore.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        if let Some(m) = mapping {
+            for target in m.columns.values() {
+                if !target.is_empty() && !fields.contains(&target.as_str()) {
+                    return Err(StoreError::Input(format!(
+                        "the mapping names {target:?}, which is not a canonical field; canonical fields are: {}",
+                        fields.join(", ")
+                    )));
+                }
+            }
+        }
+        let mut unknown = Vec::new();
+        for (i, raw_name) in header.iter().enumerate() {
+            let name = raw_name.trim();
+            if name.is_empty() || ignored.contains(name) {
+                continue;
+            }
+            let target = match mapping.and_then(|m| m.columns.get(name)) {
+                Some(t) if t.is_empty() => continue,
+                Some(t) => t.as_str(),
+                None => name,
+            };
+            match fields.iter().position(|f| *f == target) {
+                Some(f) => {
+                    if let Some(previous) = source_of[f] {
+                        return Err(StoreError::Input(format!(
+                            "columns {:?} and {:?} both give field {target}; keep one or map the other elsewhere",
+                            header[previous], raw_name
+                        )));
+                    }
+                    source_of[f] = Some(i);
+                    display_name[f] = name.to_owned();
+                }
+                None if ignore_unknown => {}
+                None => unknown.push(name.to_owned()),
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(StoreError::Input(format!(
+                "unknown column{} {}: map {} with --mapping FILE, or pass --ignore-unknown to leave {} out. Canonical fields are: {}",
+                if unknown.len() == 1 { "" } else { "s" },
+                unknown.iter().map(|u| format!("{u:?}")).collect::<Vec<_>>().join(", "),
+                if unknown.len() == 1 { "it" } else { "them" },
+                if unknown.len() == 1 { "it" } else { "them" },
+                fields.join(", ")
+            )));
+        }
+        for req in required {
+            let f = fields.iter().position(|f| f == req).expect("required is a field");
+            if source_of[f].is_none() {
+                return Err(StoreError::Input(format!(
+                    "the file has no {req} column, which every record needs; found columns: {}",
+                    header.join(", ")
+                )));
+            }
+        }
+        Ok(ColumnPlan {
+            source_of,
+            display_name,
+        })
+    }
+
+    fn canonical(&self, source: &StringRecord, out: &mut StringRecord) {
+        out.clear();
+        for s in &self.source_of {
+            out.push_field(s.and_then(|i| source.get(i)).unwrap_or(""));
+        }
+    }
+}
+
+/// One data row in canonical field order, or a problem reading it.
+pub(crate) enum CanonicalRow {
+    Values { row: u64, record: StringRecord },
+    Unreadable(RowError),
+}
+
+/// Streams canonical rows from a file, reporting bytes consumed.
+pub(crate) struct Source {
+    pub plan: ColumnPlan,
+    pub total_bytes: u64,
+    rows: Box<dyn Iterator<Item = (CanonicalRow, u64)> + Send>,
+}
+
+impl Source {
+    pub fn open(
+        path: &Path,
+        format: Format,
+        fields: &[&'static str],
+        required: &[&'static str],
+        mapping: Option<&Mapping>,
+        ignore_unknown: bool,
+    ) -> Result<Source> {
+        let read_err = |source| StoreError::Read {
+            path: path.to_owned(),
+            source,
+        };
+        let total_bytes = std::fs::metadata(path).map_err(read_err)?.len();
+        match format {
+            Format::Csv => {
+                let file = File::open(path).map_err(read_err)?;
+                let mut reader = csv::ReaderBuilder::new()
+                    .flexible(false)
+                    .buffer_capacity(1 << 20)
+                    .from_reader(Box::new(file) as Box<dyn Read + Send>);
+                let header: Vec<String> = reader
+                    .headers()
+                    .map_err(|e| StoreError::Input(format!("cannot read the CSV header of {}: {e}", path.display())))?
+                    .iter()
+                    .map(str::to_owned)
+                    .collect();
+                let plan = ColumnPlan::resolve(&header, fields, required, mapping, ignore_unknown)?;
+                let rows = csv_rows(reader, plan.clone(), header.len());
+                Ok(Source { plan, total_bytes, rows: Box::new(rows) })
+            }
+            Format::Jsonl => {
+                let file = File::open(path).map_err(read_err)?;
+                let rows = jsonl_rows(BufReader::with_capacity(1 << 20, file), fields, mapping, ignore_unknown);
+                let mut display_name: Vec<String> = fields.iter().map(|f| (*f).to_owned()).collect();
+                if let Some(m) = mapping {
+                    for (src, target) in &m.columns {
+                        if let Some(f) = fields.iter().position(|f| f == target) {
+                            display_name[f] = src.clone();
+                        }
+                    }
+                }
+                let plan = ColumnPlan { source_of: (0..fields.len()).map(Some).collect(), display_name };
+                Ok(Source { plan, total_bytes, rows: Box::new(rows) })
+            }
+            Format::Xlsx => {
+                let (header, data) = read_xlsx(path)?;
+                let plan = ColumnPlan::resolve(&header, fields, required, mapping, ignore_unknown)?;
+                let total = data.len().max(1) as u64;
+                let p = plan.clone();
+                let rows = data.into_iter().enumerate().map(move |(i, source)| {
+                    let mut record = StringRecord::new();
+                    p.canonical(&source, &mut record);
+                    (CanonicalRow::Values { row: i as u64 + 1, record }, total_bytes * (i as u64 + 1) / total)
+                });
+                Ok(Source { plan, total_bytes, rows: Box::new(rows.collect::<Vec<_>>().into_iter()) })
+            }
+        }
+    }
+}
+
+impl Iterator for Source {
+    /// A row and the number of input bytes consumed so far.
+    type Item = (CanonicalRow, u64);
+    fn next(&mut self) -> Option<Self::Item> {
+        self.rows.next()
+    }
+}
+
+fn csv_rows(
+    mut reader: csv::Reader<Box<dyn Read + Send>>,
+    plan: ColumnPlan,
+    header_len: usize,
+) -> impl Iterator<Item = (CanonicalRow, u64)> + Send {
+    let mut source = StringRecord::new();
+    let mut row = 0u64;
+    std::iter::from_fn(move || {
+        row += 1;
+        let result = reader.read_record(&mut source);
+        let pos = reader.position().byte();
+        match result {
+            Ok(false) => None,
+            Ok(true) => {
+                let mut record = StringRecord::with_capacity(source.as_slice().len(), plan.source_of.len());
+                plan.canonical(&source, &mut record);
+                Some((CanonicalRow::Values { row, record }, pos))
+            }
+            Err(e) => {
+                let message = match e.kind() {
+                    csv::ErrorKind::UnequalLengths { len, .. } => {
+                        format!("has {len} fields where the header has {header_len}: check for a stray comma or an unclosed quote")
+                    }
+                    csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8: save the file as UTF-8".to_owned(),
+                    _ => format!("cannot be read as CSV: {e}"),
+                };
+                Some((CanonicalRow::Unreadable(RowError { row, column: String::new(), value: String::new(), message }), pos))
+            }
+        }
+    })
+}
+
+fn jsonl_rows(
+    reader: BufReader<File>,
+    fields: &[&'static str],
+    mapping: Option<&Mapping>,
+    ignore_unknown: bool,
+) -> impl Iterator<Item = (CanonicalRow, u64)> + Send + use<> {
+    let fields: Vec<&'static str> = fields.to_vec();
+    let renames: HashMap<String, String> = mapping.map(|m| m.columns.clone()).unwrap_or_default();
+    let ignored: HashSet<String> = mapping.map(|m| m.ignore.iter().cloned().collect()).unwrap_or_default();
+    let mut lines = reader.lines();
+    let mut row = 0u64;
+    let mut consumed = 0u64;
+    std::iter::from_fn(move || {
+        loop {
+            let line = lines.next()?;
+            row += 1;
+            let unreadable = |message: String| CanonicalRow::Unreadable(RowError { row, column: String::new(), value: String::new(), message });
+            let line = match line {
+                Ok(l) => l,
+                Err(e) => return Some((unreadable(format!("cannot be read: {e}")), consumed)),
+            };
+            consumed += line.len() as u64 + 1;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let object: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(&line) {
+                Ok(o) => o,
+                Err(e) => return Some((unreadable(format!("is not a JSON object: {e}")), consumed)),
+            };
+            let mut values = vec![String::new(); fields.len()];
+            for (key, value) in object {
+                if ignored.contains(&key) {
+                    continue;
+                }
+                let target = renames.get(&key).map(String::as_str).unwrap_or(&key);
+                if target.is_empty() {
+                    continue;
+                }
+                let Some(f) = fields.iter().position(|f| *f == target) else {
+                    if ignore_unknown {
+                        continue;
+                    }
+                    return Some((
+                        CanonicalRow::Unreadable(RowError {
+                            row,
+                            column: key.clone(),
+                            value: String::new(),
+                            message: format!("is not a canonical field: map it with --mapping FILE or pass --ignore-unknown; canonical fields are: {}", fields.join(", ")),
+                        }),
+                        consumed,
+                    ));
+                };
+                values[f] = match value {
+                    serde_json::Value::Null => String::new(),
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+            }
+            let record = StringRecord::from(values);
+            return Some((CanonicalRow::Values { row, record }, consumed));
+        }
+    })
+}
+
+/// Reads the first sheet of a workbook: header row and data rows as strings.
+fn read_xlsx(path: &Path) -> Result<(Vec<String>, Vec<StringRecord>)> {
+    use calamine::{Data, Reader, open_workbook_auto};
+    let mut workbook = open_workbook_auto(path)
+        .map_err(|e| StoreError::Input(format!("cannot open {} as a spreadsheet: {e}", path.display())))?;
+    let range = workbook
+        .worksheet_range_at(0)
+        .ok_or_else(|| StoreError::Input(format!("{} has no worksheet", path.display())))?
+        .map_err(|e| StoreError::Input(format!("cannot read the first sheet of {}: {e}", path.display())))?;
+    let cell = |c: &Data| -> String {
+        match c {
+            Data::Empty => String::new(),
+            Data::String(s) => s.clone(),
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            Data::Float(f) => f.to_string(),
+            Data::Int(i) => i.to_string(),
+            Data::Bool(b) => b.to_string(),
+            Data::DateTime(d) => {
+                // Excel serial days since 1899-12-30; 25569 is 1970-01-01.
+                let days = d.as_f64().floor() as i64 - 25569;
+                PartialDate::from_epoch_days(days).to_string()
+            }
+            Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+            Data::Error(e) => format!("#ERROR {e:?}"),
+        }
+    };
+    let mut rows = range.rows();
+    let header: Vec<String> = rows
+        .next()
+        .ok_or_else(|| StoreError::Input(format!("the first sheet of {} is empty", path.display())))?
+        .iter()
+        .map(cell)
+        .collect();
+    let data = rows
+        .map(|r| StringRecord::from(r.iter().map(cell).collect::<Vec<_>>()))
+        .collect();
+    Ok((header, data))
+}

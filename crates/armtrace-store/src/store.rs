@@ -1,0 +1,114 @@
+//! Opening a register: where it lives, its connection pool and its schema.
+//!
+//! A register is named by a path (`./armtrace.db`, SQLite) or a URL (`sqlite://…`,
+//! `postgres://…`). Migrations run on every open, so a register made by an older armtrace
+//! is brought up to date before anything reads it.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+
+use crate::error::{Result, StoreError};
+
+/// An open register.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) pool: SqlitePool,
+    location: String,
+}
+
+impl Store {
+    /// Opens (creating if needed) the register at `location` and brings its schema up to date.
+    pub async fn open(location: &str) -> Result<Store> {
+        if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+            return Err(StoreError::Unsupported(
+                "PostgreSQL registers are not supported by this build yet; use a SQLite file path".into(),
+            ));
+        }
+        let options = if location.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(location)?
+        } else {
+            SqliteConnectOptions::new().filename(location)
+        };
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            // 64 MiB page cache: bulk imports and full scans touch many pages.
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        sqlite_migrator().run(&pool).await?;
+        Ok(Store {
+            pool,
+            location: location.to_owned(),
+        })
+    }
+
+    /// Where this register lives, as given to [`Store::open`].
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    /// Number of items and transfers in the register.
+    pub async fn counts(&self) -> Result<RegisterCounts> {
+        let (items,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM items")
+            .fetch_one(&self.pool)
+            .await?;
+        let (transfers,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM transfers")
+            .fetch_one(&self.pool)
+            .await?;
+        let (revisions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM revisions")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(RegisterCounts {
+            items: items as u64,
+            transfers: transfers as u64,
+            revisions: revisions as u64,
+        })
+    }
+
+    /// Closes the pool, checkpointing the write-ahead log.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+/// The SQLite migrations, compiled into the binary (no migration files are needed at run time).
+fn sqlite_migrator() -> sqlx::migrate::Migrator {
+    use sqlx::SqlSafeStr;
+    use sqlx::migrate::{Migration, MigrationType, Migrator};
+    let migrations = [(1, "register", include_str!("../migrations/sqlite/0001_register.sql"))]
+        .into_iter()
+        .map(|(version, description, sql)| {
+            Migration::new(
+                version,
+                description.into(),
+                MigrationType::Simple,
+                sqlx::AssertSqlSafe(sql).into_sql_str(),
+                false,
+            )
+        })
+        .collect();
+    Migrator::with_migrations(migrations)
+}
+
+/// How much a register holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct RegisterCounts {
+    pub items: u64,
+    pub transfers: u64,
+    pub revisions: u64,
+}
+
+/// Now, as stored in `*_at` columns (RFC 3339, UTC).
+pub(crate) fn now() -> String {
+    jiff::Timestamp::now().to_string()
+}

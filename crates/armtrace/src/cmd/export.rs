@@ -1,0 +1,66 @@
+//! `armtrace export items`: CSV (re-importable), JSON Lines, GeoJSON.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use armtrace_store::export::ExportFormat;
+use clap::{Args, Subcommand};
+
+use super::filter::FilterArgs;
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// Export items.
+    Items(ExportItemsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ExportItemsArgs {
+    /// csv (canonical header, re-importable), jsonl or geojson.
+    #[arg(long)]
+    format: ExportFormat,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    filter: FilterArgs,
+}
+
+pub async fn run(db: &str, command: ExportCommand) -> anyhow::Result<ExitCode> {
+    let ExportCommand::Items(args) = command;
+    let store = super::open(db).await?;
+    let filter = args.filter.to_filter();
+    let summary = match &args.out {
+        Some(path) => {
+            // Write beside the target and rename, so a failed export never leaves half a file.
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+            let mut tmp = tempfile::NamedTempFile::new_in(dir)
+                .with_context(|| format!("cannot write in {}", dir.display()))?;
+            let summary = {
+                let mut out = std::io::BufWriter::new(tmp.as_file_mut());
+                let s = store.export_items(&filter, args.format, &mut out).await?;
+                out.flush()?;
+                s
+            };
+            tmp.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
+            summary
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout());
+            store.export_items(&filter, args.format, &mut out).await?
+        }
+    };
+    store.close().await;
+    if let Some(path) = &args.out {
+        eprintln!("wrote {} items to {}", summary.written, path.display());
+    }
+    if summary.without_coordinates > 0 {
+        eprintln!(
+            "{} items without coordinates are not in the GeoJSON",
+            summary.without_coordinates
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,162 @@
+//! `armtrace import items|transfers FILE`: validated, atomic, idempotent imports.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use armtrace_core::{Item, Transfer};
+use armtrace_store::Store;
+use armtrace_store::import::{Format, ImportOptions, ImportProgress, ImportReport, Mapping};
+use armtrace_store::record::Record;
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Import documented items (canonical CSV header, or any header with --mapping).
+    Items(ImportArgs),
+    /// Import documented transfers (export licences, deliveries, trace responses).
+    Transfers(ImportArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ImportArgs {
+    /// The file to import.
+    pub file: PathBuf,
+    /// File format; guessed from the extension when left out.
+    #[arg(long)]
+    pub format: Option<Format>,
+    /// TOML file renaming your columns to canonical fields.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Validate and report, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write the valid rows and report the others (default: write nothing if any row is invalid).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Leave out columns that are neither canonical nor mapped.
+    #[arg(long)]
+    pub ignore_unknown: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl ImportArgs {
+    pub fn options(&self) -> anyhow::Result<ImportOptions> {
+        let format = match self.format {
+            Some(f) => f,
+            None => Format::from_path(&self.file).with_context(|| {
+                format!(
+                    "cannot tell the format of {} from its name: pass --format csv, jsonl or xlsx",
+                    self.file.display()
+                )
+            })?,
+        };
+        let mut options = ImportOptions::new(format, super::actor());
+        options.mapping = self.mapping.as_deref().map(Mapping::load).transpose()?;
+        options.dry_run = self.dry_run;
+        options.skip_invalid = self.skip_invalid;
+        options.ignore_unknown = self.ignore_unknown;
+        Ok(options)
+    }
+}
+
+pub async fn run(db: &str, command: ImportCommand) -> anyhow::Result<ExitCode> {
+    let store = super::open(db).await?;
+    let (args, report) = match command {
+        ImportCommand::Items(args) => {
+            let report = import::<Item>(&store, &args).await?;
+            (args, report)
+        }
+        ImportCommand::Transfers(args) => {
+            let report = import::<Transfer>(&store, &args).await?;
+            (args, report)
+        }
+    };
+    store.close().await;
+    if args.json {
+        super::print_json(&report)?;
+    } else {
+        print_report(&report, &args);
+    }
+    Ok(if report.accepted(args.skip_invalid) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Runs one import with a progress bar on a terminal.
+pub async fn import<R: Record>(
+    store: &Store,
+    args: &ImportArgs,
+) -> anyhow::Result<ImportReport> {
+    if !args.file.exists() {
+        bail!("{} does not exist", args.file.display());
+    }
+    let options = args.options()?;
+    let bar = progress_bar(&args.file);
+    let on_progress = |p: ImportProgress| {
+        bar.set_length(p.total_bytes);
+        bar.set_position(p.bytes_read);
+        bar.set_message(format!("{} rows", p.rows));
+    };
+    let report = store
+        .import_file::<R>(&args.file, &options, &on_progress)
+        .await
+        .with_context(|| format!("cannot import {}", args.file.display()))?;
+    bar.finish_and_clear();
+    Ok(report)
+}
+
+fn progress_bar(file: &Path) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {bytes}/{total_bytes} {msg} ({eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(format!(
+        "importing {}",
+        file.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    bar
+}
+
+fn print_report(report: &ImportReport, args: &ImportArgs) {
+    for e in &report.errors {
+        eprintln!("{e}");
+    }
+    if report.errors.len() as u64 >= armtrace_store::import::MAX_LISTED_ERRORS as u64 {
+        eprintln!(
+            "(only the first {} problems are listed)",
+            armtrace_store::import::MAX_LISTED_ERRORS
+        );
+    }
+    let verb = if args.dry_run { "would be " } else { "" };
+    if !report.accepted(args.skip_invalid) {
+        println!(
+            "nothing was imported: {} invalid row{}. Fix them, or pass --skip-invalid to import the valid rows only.",
+            report.rejected,
+            if report.rejected == 1 { "" } else { "s" }
+        );
+        return;
+    }
+    println!(
+        "{}inserted {}, {verb}updated {}, unchanged {}, rejected {}",
+        if args.dry_run { "dry run: would be " } else { "" },
+        report.inserted,
+        report.updated,
+        report.unchanged,
+        report.rejected
+    );
+    if !args.dry_run && report.inserted == 0 && report.updated == 0 {
+        println!("the register already holds this file: nothing changed");
+    }
+}

@@ -1,0 +1,116 @@
+//! `armtrace items list|show`.
+
+use std::process::ExitCode;
+
+use armtrace_store::items::StoredItem;
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use super::filter::FilterArgs;
+use super::{cell, print_json};
+
+#[derive(Subcommand, Debug)]
+pub enum ItemsCommand {
+    /// List items, filtered.
+    List(ListArgs),
+    /// Show one item with its revision history.
+    Show {
+        /// The item's reference.
+        reference: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    #[command(flatten)]
+    filter: FilterArgs,
+    /// At most this many items (0 = all).
+    #[arg(long, default_value_t = 50)]
+    limit: u64,
+    /// Skip this many items first.
+    #[arg(long, default_value_t = 0)]
+    offset: u64,
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn run(db: &str, command: ItemsCommand) -> anyhow::Result<ExitCode> {
+    let store = super::open(db).await?;
+    match command {
+        ItemsCommand::List(args) => {
+            let filter = args.filter.to_filter();
+            let items = store.items(&filter, args.limit, args.offset).await?;
+            if args.json {
+                print_json(&json!({ "items": items.iter().map(|i| &i.item).collect::<Vec<_>>() }))?;
+            } else {
+                let total = store.count_items(&filter).await?;
+                print_table(&items);
+                println!(
+                    "{} of {} matching item{}",
+                    items.len(),
+                    total,
+                    if total == 1 { "" } else { "s" }
+                );
+            }
+        }
+        ItemsCommand::Show { reference, json } => {
+            let stored = store.item(&reference).await?;
+            let revisions = store.item_revisions(stored.id).await?;
+            if json {
+                let mut value = serde_json::to_value(&stored)?;
+                value["revisions"] = serde_json::to_value(&revisions)?;
+                print_json(&value)?;
+            } else {
+                print_item(&stored);
+                for r in &revisions {
+                    println!(
+                        "revision {} on {} by {}: replaced {}",
+                        r.revision, r.changed_at, r.actor, r.previous
+                    );
+                }
+            }
+        }
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_table(items: &[StoredItem]) {
+    println!(
+        "{:<16} {:<12} {:<16} {:<16} {:<11} {:<14} {:<3}",
+        "REF", "CATEGORY", "MODEL", "SERIAL", "RECOVERED", "PLACE", "CC"
+    );
+    for s in items {
+        let i = &s.item;
+        println!(
+            "{:<16} {:<12} {:<16} {:<16} {:<11} {:<14} {:<3}",
+            cell(Some(&i.reference), 16),
+            cell(Some(i.category.as_str()), 12),
+            cell(i.model.as_deref().or(i.item_type.as_deref()), 16),
+            cell(i.serial_number.as_deref().or(i.lot_number.as_deref()), 16),
+            i.recovered_on.map(|d| d.to_string()).unwrap_or_default(),
+            cell(i.recovered_place.as_deref(), 14),
+            i.recovered_country.map(|c| c.to_string()).unwrap_or_default(),
+        );
+    }
+}
+
+fn print_item(s: &StoredItem) {
+    let strings = s.item.to_strings();
+    for (field, value) in armtrace_core::ITEM_FIELDS.iter().zip(strings.iter()) {
+        if !value.is_empty() {
+            let extra = match *field {
+                "country_of_manufacture" => s.item.country_of_manufacture.map(|c| format!(" ({})", c.name())),
+                "recovered_country" => s.item.recovered_country.map(|c| format!(" ({})", c.name())),
+                _ => None,
+            };
+            println!("{field:>24}  {value}{}", extra.unwrap_or_default());
+        }
+    }
+    println!(
+        "{:>24}  {} (created {}, updated {})",
+        "revision", s.revision, s.created_at, s.updated_at
+    );
+}
