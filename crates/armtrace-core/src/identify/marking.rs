@@ -1,0 +1,351 @@
+//! Reading a marking as written by an investigator (`* 539 * 82`, `LC 05`, `PPU 7.62x39`)
+//! into tokens, and reading headstamps out of those tokens: which token is a factory code,
+//! which is a year, which is a calibre.
+//!
+//! Headstamps are small and carry few tokens, so every code-plus-year pairing is tried and
+//! scored; the caller shares confidence among competing readings. This module knows the
+//! conventions of headstamps (code first, two-digit years) but decides nothing about
+//! ranking across kinds, and it never guesses a code that is not in the table.
+
+use std::ops::Range;
+
+use super::table::{HEADSTAMPS, key};
+
+/// What a token looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// Digits only: a factory code, a year, or neither.
+    Number,
+    /// A calibre such as `7.62x39`, `5.56` or `9mm`.
+    Calibre,
+    /// Anything else: letters, or letters mixed with digits.
+    Word,
+}
+
+/// One token of a marking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Token {
+    /// As written, without surrounding punctuation (a calibre without its inner spaces).
+    pub text: String,
+    /// Lookup key (see [`key`]).
+    pub key: String,
+    pub shape: Shape,
+    /// Where the token is in the marking, in bytes.
+    pub span: Range<usize>,
+}
+
+/// A piece of the marking before it is classified.
+struct Piece {
+    text: String,
+    span: Range<usize>,
+}
+
+/// Characters kept inside a token; everything else that is not a letter or digit separates
+/// tokens (spaces, stars, slashes, hyphens, commas).
+fn joins(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '.' | '&' | '×')
+}
+
+/// Splits a marking into tokens. Calibres written with spaces (`7.62 x 39`) become one
+/// token, and a known letter code run into its year (`LC05`) becomes two.
+pub(super) fn tokens(marking: &str) -> Vec<Token> {
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut at = 0;
+    for raw in marking.split(|c: char| !joins(c)) {
+        let raw_start = at;
+        at += raw.len()
+            + marking[at + raw.len()..]
+                .chars()
+                .next()
+                .map_or(0, char::len_utf8);
+        let mut piece = raw.trim_end_matches('.');
+        // A leading dot belongs to an inch calibre (`.50`) and nothing else.
+        if piece.starts_with('.') && !piece[1..].starts_with(|c: char| c.is_ascii_digit()) {
+            piece = piece.trim_start_matches('.');
+        }
+        if !key(piece).is_empty() {
+            // `piece` is a slice of `raw`, so their distance is its offset.
+            let start = raw_start + (piece.as_ptr() as usize - raw.as_ptr() as usize);
+            pieces.push(Piece {
+                text: piece.to_owned(),
+                span: start..start + piece.len(),
+            });
+        }
+    }
+    let pieces = merge_calibres(pieces);
+    let mut out = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        match split_code_and_year(&piece.text) {
+            Some((code, year)) => {
+                let middle = piece.span.start + code.len();
+                out.push(token(code, piece.span.start..middle));
+                out.push(token(year, middle..piece.span.end));
+            }
+            None => out.push(token(&piece.text, piece.span)),
+        }
+    }
+    out
+}
+
+fn token(text: &str, span: Range<usize>) -> Token {
+    let shape = if text.chars().all(|c| c.is_ascii_digit()) {
+        Shape::Number
+    } else if is_calibre(text) {
+        Shape::Calibre
+    } else {
+        Shape::Word
+    };
+    Token {
+        text: text.to_owned(),
+        key: key(text),
+        shape,
+        span,
+    }
+}
+
+fn is_x(c: char) -> bool {
+    matches!(c, 'x' | 'X' | '×')
+}
+
+/// Joins `7.62 x 39`, `7.62x 39` and `7.62 x39` into `7.62x39`.
+fn merge_calibres(pieces: Vec<Piece>) -> Vec<Piece> {
+    let ends_digit = |s: &str| s.ends_with(|c: char| c.is_ascii_digit());
+    let starts_digit = |s: &str| s.starts_with(|c: char| c.is_ascii_digit());
+    let lone_x = |s: &str| s.chars().count() == 1 && s.chars().all(is_x);
+    let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        if let Some(last) = out.last_mut() {
+            let open_x = last.text.strip_suffix(is_x).is_some_and(ends_digit);
+            let x_then_digit = piece.text.strip_prefix(is_x).is_some_and(starts_digit);
+            if (open_x && starts_digit(&piece.text))
+                || (ends_digit(&last.text) && (x_then_digit || lone_x(&piece.text)))
+            {
+                last.text.push_str(&piece.text);
+                last.span.end = piece.span.end;
+                continue;
+            }
+        }
+        out.push(piece);
+    }
+    out
+}
+
+/// `7.62x39`, `7.62x54R`, `12.7x108mm`, `5.56`, `.50`, `9mm`.
+fn is_calibre(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let number = |s: &str| {
+        !s.is_empty()
+            && s.chars().any(|c| c.is_ascii_digit())
+            && s.chars().all(|c| c.is_ascii_digit() || c == '.')
+    };
+    if let Some((bore, case)) = lower.split_once(is_x) {
+        return number(bore) && case.starts_with(|c: char| c.is_ascii_digit());
+    }
+    if let Some(bore) = lower.strip_suffix("mm") {
+        return number(bore);
+    }
+    number(&lower) && lower.contains('.')
+}
+
+/// `LC05` → (`LC`, `05`) when `LC` is a known code and the rest reads as a year.
+fn split_code_and_year(piece: &str) -> Option<(&str, &str)> {
+    let at = piece.find(|c: char| c.is_ascii_digit())?;
+    let (code, year) = piece.split_at(at);
+    let year_like = matches!(year.len(), 2 | 4) && year.chars().all(|c| c.is_ascii_digit());
+    (at > 0 && year_like && HEADSTAMPS.by_code.contains_key(&key(code))).then_some((code, year))
+}
+
+/// Reads a headstamp year: two digits are windowed around `reference_year` (above its last
+/// two digits plus one means 19xx, otherwise 20xx); four digits are taken as they are if
+/// they lie between 1900 and `reference_year + 1`. Anything else is not a year.
+pub fn headstamp_year(digits: &str, reference_year: i16) -> Option<i16> {
+    if !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let value: i16 = digits.parse().ok()?;
+    match digits.len() {
+        2 => {
+            let pivot = reference_year.rem_euclid(100) + 1;
+            let century = reference_year - reference_year.rem_euclid(100);
+            Some(if value > pivot {
+                century - 100 + value
+            } else {
+                century + value
+            })
+        }
+        4 if (1900..=reference_year + 1).contains(&value) => Some(value),
+        _ => None,
+    }
+}
+
+/// One way of reading a marking as a headstamp.
+#[derive(Debug, Clone)]
+pub(super) struct Reading {
+    /// Row index in the headstamp table.
+    pub row: usize,
+    /// Index of the code token.
+    pub code_token: usize,
+    pub year: Option<i16>,
+    pub calibre: Option<String>,
+    /// Score before competing readings share confidence.
+    pub score: f32,
+    pub reasons: Vec<String>,
+}
+
+/// How much a code alone says: a one-digit number is stamped on many things, a
+/// three-letter code on few.
+fn code_weight(code: &Token) -> (f32, Option<&'static str>) {
+    match (code.shape, code.key.chars().count()) {
+        (Shape::Number, 1) => (0.25, Some("a one-digit code is weak evidence on its own")),
+        (Shape::Number, 2) => (0.4, None),
+        (Shape::Number, _) => (0.55, None),
+        (_, 1) => (0.25, Some("a one-letter code is weak evidence on its own")),
+        (_, 2) => (0.5, None),
+        _ => (0.6, None),
+    }
+}
+
+const YEAR_WEIGHT: f32 = 0.3;
+const ORDER_WEIGHT: f32 = 0.05;
+const CALIBRE_WEIGHT: f32 = 0.05;
+const OUT_OF_YEARS_PENALTY: f32 = 0.3;
+const STRAY_PENALTY: f32 = 0.05;
+const STRAY_PENALTY_MAX: f32 = 0.2;
+
+/// Every reading of the tokens as a headstamp: each token that is a known code, paired
+/// with the first other token that reads as a year (if any).
+pub(super) fn readings(tokens: &[Token], reference_year: i16) -> Vec<Reading> {
+    let table = &*HEADSTAMPS;
+    let calibre = tokens.iter().find(|t| t.shape == Shape::Calibre);
+    let mut out: Vec<Reading> = Vec::new();
+    for (i, code) in tokens.iter().enumerate() {
+        let Some(rows) = table.by_code.get(&code.key) else {
+            continue;
+        };
+        // Headstamps put the code first; prefer a year after the code, else any year.
+        let year_at = |j: usize| {
+            (j != i && tokens[j].shape == Shape::Number)
+                .then(|| headstamp_year(&tokens[j].text, reference_year))
+                .flatten()
+        };
+        let year = (i + 1..tokens.len())
+            .chain(0..i)
+            .find_map(|j| year_at(j).map(|y| (j, y)));
+        for &row in rows {
+            let entry = &table.rows[row];
+            let (weight, weak) = code_weight(code);
+            let mut score = weight;
+            let mut reasons = vec![format!(
+                "'{}' is the headstamp code of {}, {}",
+                code.text,
+                entry.factory,
+                entry.country.name()
+            )];
+            reasons.extend(weak.map(str::to_owned));
+            match year {
+                Some((j, y)) => {
+                    score += YEAR_WEIGHT;
+                    reasons.push(year_reason(&tokens[j].text, y, reference_year));
+                    if j > i {
+                        score += ORDER_WEIGHT;
+                    }
+                    if entry.outside_known_years(y) {
+                        score -= OUT_OF_YEARS_PENALTY;
+                        reasons.push(format!(
+                            "{y} is outside the years this code is known in use ({})",
+                            known_years(entry.first_year, entry.last_year)
+                        ));
+                    }
+                }
+                None => reasons.push("no year in the marking".to_owned()),
+            }
+            if let (Some(former), Some(until)) = (entry.former_country, entry.former_until) {
+                let then = |c: crate::country::CountryCode| format!("{} ({c})", c.name());
+                reasons.push(match year {
+                    Some((_, y)) if y <= until => format!(
+                        "state in {y}: {}; today: {}",
+                        then(former),
+                        then(entry.country)
+                    ),
+                    Some((_, y)) => format!("state in {y}: {}", then(entry.country)),
+                    None => format!(
+                        "no year, so the state is today's; until {until} it was {}",
+                        then(former)
+                    ),
+                });
+            }
+            if let Some(c) = calibre {
+                let listed = entry
+                    .calibres
+                    .iter()
+                    .any(|known| same_calibre(known, &c.text));
+                if listed {
+                    score += CALIBRE_WEIGHT;
+                    reasons.push(format!(
+                        "{} is a calibre this factory is known to make",
+                        c.text
+                    ));
+                }
+            }
+            let stray: Vec<&str> = tokens
+                .iter()
+                .enumerate()
+                .filter(|&(k, t)| {
+                    k != i && Some(k) != year.map(|(j, _)| j) && t.shape != Shape::Calibre
+                })
+                .map(|(_, t)| t.text.as_str())
+                .collect();
+            if !stray.is_empty() {
+                score -= (STRAY_PENALTY * stray.len() as f32).min(STRAY_PENALTY_MAX);
+                reasons.push(format!(
+                    "not explained by this reading: {}",
+                    stray.join(", ")
+                ));
+            }
+            let duplicate = out
+                .iter()
+                .any(|r| r.row == row && r.year == year.map(|(_, y)| y));
+            if !duplicate {
+                out.push(Reading {
+                    row,
+                    code_token: i,
+                    year: year.map(|(_, y)| y),
+                    calibre: calibre.map(|c| c.text.clone()),
+                    score: score.max(0.01),
+                    reasons,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn year_reason(text: &str, year: i16, reference_year: i16) -> String {
+    if text.len() == 2 {
+        let pivot = reference_year.rem_euclid(100) + 1;
+        format!(
+            "'{text}' read as the year {year} (two-digit years above {pivot:02} are read as 19xx, \
+             given reference year {reference_year})"
+        )
+    } else {
+        format!("'{text}' read as the year {year}")
+    }
+}
+
+fn known_years(first: Option<i16>, last: Option<i16>) -> String {
+    match (first, last) {
+        (Some(f), Some(l)) => format!("{f}–{l}"),
+        (Some(f), None) => format!("from {f}"),
+        (None, Some(l)) => format!("until {l}"),
+        (None, None) => "unknown".to_owned(),
+    }
+}
+
+/// `7.62x39` matches `7.62x39mm`; `7.62×39` matches too.
+fn same_calibre(known: &str, written: &str) -> bool {
+    let norm = |s: &str| {
+        let k = s.to_lowercase().replace('×', "x");
+        k.strip_suffix("mm").map(str::to_owned).unwrap_or(k)
+    };
+    norm(known) == norm(written)
+}
