@@ -12,11 +12,13 @@
 //! callback, errors are typed ([`StoreError`]) and the binary turns them into messages.
 
 pub mod error;
+pub mod chain;
 pub mod export;
 pub mod import;
 pub mod items;
 pub mod record;
 pub mod store;
+pub mod trace;
 pub mod transfers;
 
 pub use error::StoreError;

@@ -85,7 +85,10 @@ impl Store {
 fn sqlite_migrator() -> sqlx::migrate::Migrator {
     use sqlx::SqlSafeStr;
     use sqlx::migrate::{Migration, MigrationType, Migrator};
-    let migrations = [(1, "register", include_str!("../migrations/sqlite/0001_register.sql"))]
+    let migrations = [
+        (1, "register", include_str!("../migrations/sqlite/0001_register.sql")),
+        (2, "trace requests", include_str!("../migrations/sqlite/0002_trace_requests.sql")),
+    ]
         .into_iter()
         .map(|(version, description, sql)| {
             Migration::new(

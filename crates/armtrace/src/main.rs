@@ -33,6 +33,17 @@ enum Command {
     /// Export the register for other tools.
     #[command(subcommand)]
     Export(cmd::export::ExportCommand),
+    /// Link items into serial runs and lot clusters (same shipment, same lot).
+    Link(cmd::chain::LinkArgs),
+    /// Time from the last documented delivery to recovery, for every traceable item.
+    Diversion(cmd::chain::DiversionArgs),
+    /// One item's chain of custody, with the evidence for each step.
+    Custody(cmd::chain::CustodyArgs),
+    /// Trace requests to manufacturers and states.
+    #[command(subcommand)]
+    Trace(cmd::trace::TraceCommand),
+    /// What a headstamp or marking most likely means (factory, country, year).
+    Identify(cmd::identify::IdentifyArgs),
     /// Build the synthetic demo investigation into the register.
     Demo(cmd::demo::DemoArgs),
     /// Measure armtrace against baselines (use a release build).
@@ -41,6 +52,12 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Die quietly when the reader of our output goes away (`armtrace link | head`), as
+    // command-line tools do, instead of panicking on a broken pipe.
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -68,6 +85,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(c) => cmd::import::run(&cli.db, c).await,
         Command::Items(c) => cmd::items::run(&cli.db, c).await,
         Command::Export(c) => cmd::export::run(&cli.db, c).await,
+        Command::Link(a) => cmd::chain::link(&cli.db, a).await,
+        Command::Diversion(a) => cmd::chain::diversion(&cli.db, a).await,
+        Command::Custody(a) => cmd::chain::custody(&cli.db, a).await,
+        Command::Trace(c) => cmd::trace::run(&cli.db, c).await,
+        Command::Identify(a) => cmd::identify::run(a),
         Command::Demo(a) => cmd::demo::run(&cli.db, a).await,
         Command::Bench(c) => cmd::bench::run(c).await,
     }

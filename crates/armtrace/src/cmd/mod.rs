@@ -2,11 +2,14 @@
 //! or the core, and prints either text for people or the documented JSON.
 
 pub mod bench;
+pub mod chain;
 pub mod demo;
 pub mod export;
 pub mod filter;
+pub mod identify;
 pub mod import;
 pub mod items;
+pub mod trace;
 
 use std::process::ExitCode;
 

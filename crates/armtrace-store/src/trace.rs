@@ -1,0 +1,113 @@
+//! Storing trace requests. The request itself (fields, lifecycle, printable form) is
+//! `armtrace_core::trace::TraceRequest`; here it is kept as a JSON document with the
+//! columns that lists filter on, and every change is recorded as a revision.
+
+use armtrace_core::trace::TraceRequest;
+use sqlx::Row;
+
+use crate::error::{Result, StoreError};
+use crate::store::{Store, now};
+
+fn decode(document: &str) -> Result<TraceRequest> {
+    serde_json::from_str(document).map_err(|e| StoreError::Corrupt(format!("trace request JSON: {e}")))
+}
+
+impl Store {
+    /// The next free request reference for a year: `TR-2026-0001`, `TR-2026-0002`, ...
+    pub async fn next_trace_ref(&self, year: i16) -> Result<String> {
+        let prefix = format!("TR-{year}-");
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM trace_requests WHERE ref LIKE $1")
+            .bind(format!("{prefix}%"))
+            .fetch_one(&self.pool)
+            .await?;
+        let mut k = n + 1;
+        loop {
+            let candidate = format!("{prefix}{k:04}");
+            let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM trace_requests WHERE ref = $1")
+                .bind(&candidate)
+                .fetch_optional(&self.pool)
+                .await?;
+            if taken.is_none() {
+                return Ok(candidate);
+            }
+            k += 1;
+        }
+    }
+
+    /// Stores a new trace request.
+    pub async fn insert_trace_request(&self, request: &TraceRequest) -> Result<()> {
+        let at = now();
+        sqlx::query(
+            "INSERT INTO trace_requests (ref, status, addressee, created_on, due_on, document, revision, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)",
+        )
+        .bind(&request.reference)
+        .bind(request.status.as_str())
+        .bind(&request.addressee.name)
+        .bind(request.created_on.to_string())
+        .bind(request.due_on.map(|d| d.to_string()))
+        .bind(serde_json::to_string(request).expect("requests serialise"))
+        .bind(&at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Replaces a stored trace request, keeping the previous version as a revision.
+    pub async fn update_trace_request(&self, request: &TraceRequest, actor: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query("SELECT id, revision, document FROM trace_requests WHERE ref = $1")
+            .bind(&request.reference)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound { kind: "trace request", reference: request.reference.clone() })?;
+        let id: i64 = row.try_get(0)?;
+        let revision: i64 = row.try_get(1)?;
+        let previous: String = row.try_get(2)?;
+        let at = now();
+        sqlx::query(
+            "INSERT INTO revisions (entity, entity_id, revision, changed_at, actor, import_id, action, previous)
+             VALUES ('trace_request', $1, $2, $3, $4, NULL, 'update', $5)",
+        )
+        .bind(id)
+        .bind(revision + 1)
+        .bind(&at)
+        .bind(actor)
+        .bind(previous)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE trace_requests SET status = $1, addressee = $2, due_on = $3, document = $4, revision = $5, updated_at = $6
+             WHERE id = $7",
+        )
+        .bind(request.status.as_str())
+        .bind(&request.addressee.name)
+        .bind(request.due_on.map(|d| d.to_string()))
+        .bind(serde_json::to_string(request).expect("requests serialise"))
+        .bind(revision + 1)
+        .bind(&at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One trace request by reference.
+    pub async fn trace_request(&self, reference: &str) -> Result<TraceRequest> {
+        let (document,): (String,) = sqlx::query_as("SELECT document FROM trace_requests WHERE ref = $1")
+            .bind(reference)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound { kind: "trace request", reference: reference.to_owned() })?;
+        decode(&document)
+    }
+
+    /// Every trace request, oldest first.
+    pub async fn trace_requests(&self) -> Result<Vec<TraceRequest>> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT document FROM trace_requests ORDER BY created_on, ref")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|(d,)| decode(d)).collect()
+    }
+}
