@@ -85,6 +85,58 @@ pub async fn run(db: &str, args: DemoArgs) -> anyhow::Result<ExitCode> {
         "demo register {db}: {} synthetic items ({} new), {} transfers ({} new). All records are SYNTHETIC.",
         counts.items, items.inserted, counts.transfers, transfers.inserted
     );
-    println!("try: armtrace --db {db} items list --model konkurs");
+    tour(db).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A short guided look at what the register shows, printed after the demo is built.
+async fn tour(db: &str) -> anyhow::Result<()> {
+    use armtrace_core::custody::{self, TransferIndex};
+    use armtrace_core::link::{self, LinkEntry};
+    use armtrace_store::items::ItemFilter;
+
+    let store = super::open(db).await?;
+    let rows = store.link_rows(&ItemFilter::default()).await?;
+    let transfers = store.transfers().await?;
+    let entries: Vec<LinkEntry> = rows.iter().map(|r| r.entry()).collect();
+    let links = link::link(&entries, link::DEFAULT_GAP);
+    let index = TransferIndex::new(&transfers);
+    let mut diversions = custody::diversions(&entries, &index);
+    diversions.sort_by_key(|d| (d.days, d.reference.clone()));
+    println!();
+    println!(
+        "Linking: {} serial runs (items of one shipment, consecutive serials) and {} shared lots.",
+        links.runs.len(),
+        links.lots.len()
+    );
+    if let Some(run) = links.runs.first() {
+        println!(
+            "  largest run: {} × {}, serials {}–{}, recovered at {} sites",
+            run.count,
+            run.model.as_deref().unwrap_or("?"),
+            run.first_serial,
+            run.last_serial,
+            run.spread.sites.len()
+        );
+    }
+    println!(
+        "Diversion: {} items trace to a documented delivery; the fastest went from delivery to recovery in {} days.",
+        diversions.len(),
+        diversions.first().map_or(0, |d| d.days)
+    );
+    if let Some(fastest) = diversions.first() {
+        let item = store.item(&fastest.reference).await?.item;
+        println!();
+        print!("{}", custody::render_text(&custody::custody_chain(&item, &index)));
+        println!();
+        println!("Next:");
+        println!("  armtrace --db {db} items list --model konkurs");
+        println!("  armtrace --db {db} custody {}", fastest.reference);
+        println!("  armtrace --db {db} diversion | head");
+        println!("  armtrace --db {db} link --json > links.json");
+        println!("  armtrace identify \"539 82\"");
+        println!("  armtrace --db {db} export items --format geojson --out items.geojson");
+    }
+    store.close().await;
+    Ok(())
 }
