@@ -116,6 +116,15 @@ impl CountryCode {
 
 /// Finds a country by code, name or alias.
 pub fn lookup(input: &str) -> Option<&'static Country> {
+    // Fast path for the common case, a clean alpha-2 code such as "IQ".
+    let b = input.as_bytes();
+    if b.len() == 2
+        && b[0].is_ascii_uppercase()
+        && b[1].is_ascii_uppercase()
+        && let Some(&i) = TABLE.by_code.get(&[b[0], b[1]])
+    {
+        return Some(&TABLE.countries[i]);
+    }
     let k = key(input);
     if k.is_empty() {
         return None;
@@ -165,7 +174,9 @@ mod tests {
     use super::*;
 
     fn code(s: &str) -> &str {
-        CountryCode::parse(s).map(|c| c.country().code.as_str()).unwrap_or("??")
+        CountryCode::parse(s)
+            .map(|c| c.country().code.as_str())
+            .unwrap_or("??")
     }
 
     #[test]
@@ -209,7 +220,12 @@ mod tests {
         assert!(all().len() > 250);
         for c in all() {
             assert_eq!(CountryCode::parse(c.code.as_str()).unwrap(), c.code);
-            assert_eq!(CountryCode::parse(&c.alpha3).unwrap(), c.code, "{}", c.alpha3);
+            assert_eq!(
+                CountryCode::parse(&c.alpha3).unwrap(),
+                c.code,
+                "{}",
+                c.alpha3
+            );
         }
         assert_eq!(CountryCode::parse("SU").unwrap().name(), "Soviet Union");
     }

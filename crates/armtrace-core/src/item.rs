@@ -180,11 +180,16 @@ impl Checker {
 
     pub fn text(&mut self, field: &'static str, raw: &str, max: usize) -> Option<String> {
         let v = non_empty(raw)?;
-        if v.chars().count() > max {
+        // Byte length bounds the character count, so most values skip the count.
+        if v.len() > max && v.chars().count() > max {
             self.fail(field, v, format!("is longer than {max} characters"));
             return None;
         }
-        if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        let plain_ascii = v.bytes().all(|b| (0x20..0x7f).contains(&b));
+        if !plain_ascii
+            && v.chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+        {
             self.fail(field, v, "contains control characters");
             return None;
         }
@@ -243,7 +248,11 @@ impl Checker {
         }
     }
 
-    pub fn choice<T: FromStr<Err = String>>(&mut self, field: &'static str, raw: &str) -> Option<T> {
+    pub fn choice<T: FromStr<Err = String>>(
+        &mut self,
+        field: &'static str,
+        raw: &str,
+    ) -> Option<T> {
         let v = non_empty(raw)?;
         match v.parse::<T>() {
             Ok(c) => Some(c),
@@ -277,7 +286,11 @@ impl Item {
         let mut c = Checker::new();
         let reference = match non_empty(v[0]) {
             None => {
-                c.fail("ref", "", "is required: every item needs a unique reference");
+                c.fail(
+                    "ref",
+                    "",
+                    "is required: every item needs a unique reference",
+                );
                 String::new()
             }
             Some(r) if r.chars().count() > MAX_REF_LEN => {
@@ -458,7 +471,10 @@ mod tests {
     #[test]
     fn category_spellings() {
         assert_eq!("IED component".parse(), Ok(Category::IedComponent));
-        assert_eq!("chemical-precursor".parse(), Ok(Category::ChemicalPrecursor));
+        assert_eq!(
+            "chemical-precursor".parse(),
+            Ok(Category::ChemicalPrecursor)
+        );
     }
 
     prop_compose! {

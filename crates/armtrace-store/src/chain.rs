@@ -66,10 +66,17 @@ impl Store {
                     lot: r.try_get(5)?,
                     year: r.try_get::<Option<i64>, _>(6)?.map(|y| y as i16),
                     recovered_on: recovered_on
-                        .map(|d| d.parse().map_err(|_| StoreError::Corrupt(format!("recovered_on = {d:?}"))))
+                        .map(|d| {
+                            d.parse()
+                                .map_err(|_| StoreError::Corrupt(format!("recovered_on = {d:?}")))
+                        })
                         .transpose()?,
                     recovered_country: recovered_country
-                        .map(|c| CountryCode::parse(&c).map_err(|_| StoreError::Corrupt(format!("recovered_country = {c:?}"))))
+                        .map(|c| {
+                            CountryCode::parse(&c).map_err(|_| {
+                                StoreError::Corrupt(format!("recovered_country = {c:?}"))
+                            })
+                        })
                         .transpose()?,
                     recovered_place: r.try_get(9)?,
                 })

@@ -26,7 +26,9 @@ pub enum StoreError {
         reference: String,
     },
 
-    #[error("the register holds a value it cannot read back ({0}); was it edited outside armtrace?")]
+    #[error(
+        "the register holds a value it cannot read back ({0}); was it edited outside armtrace?"
+    )]
     Corrupt(String),
 
     #[error("{0}")]

@@ -28,7 +28,9 @@ impl std::str::FromStr for ExportFormat {
             "csv" => Ok(ExportFormat::Csv),
             "jsonl" | "ndjson" => Ok(ExportFormat::Jsonl),
             "geojson" => Ok(ExportFormat::GeoJson),
-            other => Err(format!("{other:?} is not an export format: use csv, jsonl or geojson")),
+            other => Err(format!(
+                "{other:?} is not an export format: use csv, jsonl or geojson"
+            )),
         }
     }
 }
@@ -76,7 +78,8 @@ impl Store {
                 let mut w = csv::Writer::from_writer(&mut *out);
                 w.write_record(ITEM_FIELDS).map_err(|e| io(e.into()))?;
                 while let Some(item) = items.next().await {
-                    w.write_record(item?.to_strings()).map_err(|e| io(e.into()))?;
+                    w.write_record(item?.to_strings())
+                        .map_err(|e| io(e.into()))?;
                     summary.written += 1;
                 }
                 w.flush().map_err(io)?;
@@ -89,7 +92,8 @@ impl Store {
                 }
             }
             ExportFormat::GeoJson => {
-                out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n").map_err(io)?;
+                out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")
+                    .map_err(io)?;
                 while let Some(item) = items.next().await {
                     let item = item?;
                     match geojson_feature(&item) {

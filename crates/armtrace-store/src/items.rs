@@ -89,11 +89,15 @@ impl ItemFilter {
         }
         if let Some(m) = &self.model {
             and(q);
-            q.push("lower(model) LIKE ").push_bind(escape_like(m)).push(" ESCAPE '\\'");
+            q.push("lower(model) LIKE ")
+                .push_bind(escape_like(m))
+                .push(" ESCAPE '\\'");
         }
         if let Some(m) = &self.manufacturer {
             and(q);
-            q.push("lower(manufacturer) LIKE ").push_bind(escape_like(m)).push(" ESCAPE '\\'");
+            q.push("lower(manufacturer) LIKE ")
+                .push_bind(escape_like(m))
+                .push(" ESCAPE '\\'");
         }
         if let Some(c) = self.country_of_manufacture {
             and(q);
@@ -146,12 +150,20 @@ impl Store {
             .bind(reference)
             .fetch_optional(&self.pool)
             .await?
-            .ok_or_else(|| StoreError::NotFound { kind: "item", reference: reference.to_owned() })?;
+            .ok_or_else(|| StoreError::NotFound {
+                kind: "item",
+                reference: reference.to_owned(),
+            })?;
         stored(&row)
     }
 
     /// Items matching `filter`, ordered by reference; `limit` 0 means all.
-    pub async fn items(&self, filter: &ItemFilter, limit: u64, offset: u64) -> Result<Vec<StoredItem>> {
+    pub async fn items(
+        &self,
+        filter: &ItemFilter,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Vec<StoredItem>> {
         let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM items");
         filter.push_where(&mut q);
         q.push(" ORDER BY ref");
@@ -203,7 +215,8 @@ impl Store {
                     actor: r.try_get("actor")?,
                     import_id: r.try_get("import_id")?,
                     action: r.try_get("action")?,
-                    previous: serde_json::from_str(&previous).map_err(|e| StoreError::Corrupt(format!("revision JSON: {e}")))?,
+                    previous: serde_json::from_str(&previous)
+                        .map_err(|e| StoreError::Corrupt(format!("revision JSON: {e}")))?,
                 })
             })
             .collect()
@@ -211,10 +224,11 @@ impl Store {
 
     /// `(id, serial_number)` of every item with a serial, for building the search index.
     pub async fn item_serials(&self) -> Result<Vec<(i64, String)>> {
-        let rows: Vec<(i64, String)> =
-            sqlx::query_as("SELECT id, serial_number FROM items WHERE serial_number IS NOT NULL ORDER BY id")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, serial_number FROM items WHERE serial_number IS NOT NULL ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows)
     }
 }

@@ -11,12 +11,13 @@
 //! This crate knows nothing about HTTP or terminals: progress is reported through a
 //! callback, errors are typed ([`StoreError`]) and the binary turns them into messages.
 
-pub mod error;
 pub mod chain;
+pub mod error;
 pub mod export;
 pub mod import;
 pub mod items;
 pub mod record;
+pub mod search;
 pub mod store;
 pub mod trace;
 pub mod transfers;

@@ -3,15 +3,61 @@
 //! to columns. One trait, so both kinds share one import pipeline.
 
 use armtrace_core::{
-    CountryCode, FieldError, ITEM_FIELDS, Item, PartialDate, RawItem, RawTransfer,
-    TRANSFER_FIELDS, Transfer,
+    CountryCode, FieldError, ITEM_FIELDS, Item, PartialDate, RawItem, RawTransfer, TRANSFER_FIELDS,
+    Transfer,
 };
-use sqlx::query_builder::Separated;
+use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite};
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::error::{Result, StoreError};
+
+/// One stored value of a record, borrowed from it: what binding and hashing need.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SqlValue<'a> {
+    Null,
+    Text(&'a str),
+    Int(i64),
+    Real(f64),
+    /// Stored as its ISO text (`2016`, `2016-07`, `2016-07-14`), which sorts correctly.
+    Date(PartialDate),
+}
+
+impl<'a> From<Option<&'a str>> for SqlValue<'a> {
+    fn from(v: Option<&'a str>) -> Self {
+        v.map_or(SqlValue::Null, SqlValue::Text)
+    }
+}
+
+fn int<T: Into<i64>>(v: Option<T>) -> SqlValue<'static> {
+    v.map_or(SqlValue::Null, |v| SqlValue::Int(v.into()))
+}
+
+fn real(v: Option<f64>) -> SqlValue<'static> {
+    v.map_or(SqlValue::Null, SqlValue::Real)
+}
+
+fn date(v: Option<PartialDate>) -> SqlValue<'static> {
+    v.map_or(SqlValue::Null, SqlValue::Date)
+}
+
+fn code(v: &Option<CountryCode>) -> SqlValue<'_> {
+    v.as_ref()
+        .map_or(SqlValue::Null, |c| SqlValue::Text(c.as_str()))
+}
+
+impl rusqlite::ToSql for SqlValue<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+        Ok(match *self {
+            SqlValue::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            SqlValue::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            SqlValue::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(i)),
+            SqlValue::Real(f) => ToSqlOutput::Borrowed(ValueRef::Real(f)),
+            SqlValue::Date(d) => ToSqlOutput::Owned(Value::Text(d.to_string())),
+        })
+    }
+}
 
 /// A kind of record the register stores and imports.
 pub trait Record: Sized + Send + Sync + 'static {
@@ -21,31 +67,45 @@ pub trait Record: Sized + Send + Sync + 'static {
     const ENTITY: &'static str;
     /// The key column (`ref`, `transfer_ref`).
     const KEY: &'static str;
-    /// Canonical fields, in canonical CSV order.
+    /// Canonical fields, in canonical CSV order; also the table's column names.
     const FIELDS: &'static [&'static str];
-    /// Stored columns beyond the canonical fields (derived values).
-    const DERIVED: &'static [&'static str];
+    /// Columns a file must have.
+    const REQUIRED: &'static [&'static str];
 
     fn parse(values: &[&str]) -> Result<Self, Vec<FieldError>>;
     fn key(&self) -> &str;
     fn to_strings(&self) -> Vec<String>;
-    /// Pushes the canonical fields then the derived columns, in that order.
-    fn push_binds(self, b: &mut Separated<'_, Sqlite, &'static str>);
+    /// The stored values, in [`Record::FIELDS`] order.
+    fn values(&self) -> Vec<SqlValue<'_>>;
     fn from_row(row: &SqliteRow) -> Result<Self>;
 
-    /// Change-detection hash of the canonical values.
+    /// Change-detection hash of the stored values (typed: a float hashes its bits).
     fn content_hash(&self) -> i64 {
         let mut h = Xxh3::new();
-        for v in self.to_strings() {
-            h.update(v.as_bytes());
-            h.update(&[0x1f]);
+        for v in self.values() {
+            match v {
+                SqlValue::Null => h.update(&[0]),
+                SqlValue::Text(s) => {
+                    h.update(&[1]);
+                    h.update(s.as_bytes());
+                    h.update(&[0x1f]);
+                }
+                SqlValue::Int(i) => {
+                    h.update(&[2]);
+                    h.update(&i.to_le_bytes());
+                }
+                SqlValue::Real(f) => {
+                    h.update(&[3]);
+                    h.update(&f.to_bits().to_le_bytes());
+                }
+                SqlValue::Date(d) => {
+                    h.update(&[4]);
+                    h.update(&d.year().to_le_bytes());
+                    h.update(&[d.month().unwrap_or(0), d.day().unwrap_or(0)]);
+                }
+            }
         }
         h.digest() as i64
-    }
-
-    /// Every stored column of the record itself, canonical then derived.
-    fn columns() -> Vec<&'static str> {
-        Self::FIELDS.iter().chain(Self::DERIVED).copied().collect()
     }
 }
 
@@ -53,19 +113,22 @@ fn text(row: &SqliteRow, col: &str) -> Result<Option<String>> {
     Ok(row.try_get::<Option<String>, _>(col)?)
 }
 
-fn country(row: &SqliteRow, col: &str) -> Result<Option<CountryCode>> {
+fn stored_country(row: &SqliteRow, col: &str) -> Result<Option<CountryCode>> {
     text(row, col)?
         .map(|c| CountryCode::parse(&c).map_err(|_| StoreError::Corrupt(format!("{col} = {c:?}"))))
         .transpose()
 }
 
-fn date(row: &SqliteRow, col: &str) -> Result<Option<PartialDate>> {
+fn stored_date(row: &SqliteRow, col: &str) -> Result<Option<PartialDate>> {
     text(row, col)?
-        .map(|d| d.parse().map_err(|_| StoreError::Corrupt(format!("{col} = {d:?}"))))
+        .map(|d| {
+            d.parse()
+                .map_err(|_| StoreError::Corrupt(format!("{col} = {d:?}")))
+        })
         .transpose()
 }
 
-fn int<T: TryFrom<i64>>(row: &SqliteRow, col: &str) -> Result<Option<T>> {
+fn stored_int<T: TryFrom<i64>>(row: &SqliteRow, col: &str) -> Result<Option<T>> {
     row.try_get::<Option<i64>, _>(col)?
         .map(|v| T::try_from(v).map_err(|_| StoreError::Corrupt(format!("{col} = {v}"))))
         .transpose()
@@ -82,7 +145,7 @@ impl Record for Item {
     const ENTITY: &'static str = "item";
     const KEY: &'static str = "ref";
     const FIELDS: &'static [&'static str] = &ITEM_FIELDS;
-    const DERIVED: &'static [&'static str] = &["serial_normalised"];
+    const REQUIRED: &'static [&'static str] = &["ref", "category"];
 
     fn parse(values: &[&str]) -> Result<Self, Vec<FieldError>> {
         let values: [&str; 21] = std::array::from_fn(|i| values.get(i).copied().unwrap_or(""));
@@ -97,33 +160,30 @@ impl Record for Item {
         Item::to_strings(self).into()
     }
 
-    fn push_binds(self, b: &mut Separated<'_, Sqlite, &'static str>) {
-        let serial_normalised = self
-            .serial_number
-            .as_deref()
-            .map(armtrace_core::serial::normalise);
-        b.push_bind(self.reference)
-            .push_bind(self.category.as_str())
-            .push_bind(self.item_type)
-            .push_bind(self.model)
-            .push_bind(self.calibre)
-            .push_bind(self.manufacturer)
-            .push_bind(self.country_of_manufacture.map(|c| c.to_string()))
-            .push_bind(self.year_of_manufacture.map(i64::from))
-            .push_bind(self.serial_number)
-            .push_bind(self.lot_number)
-            .push_bind(self.markings)
-            .push_bind(self.quantity.map(i64::from))
-            .push_bind(self.recovered_on.map(|d| d.to_string()))
-            .push_bind(self.recovered_country.map(|c| c.to_string()))
-            .push_bind(self.recovered_place)
-            .push_bind(self.latitude)
-            .push_bind(self.longitude)
-            .push_bind(self.recovered_from)
-            .push_bind(self.documented_by)
-            .push_bind(self.confidentiality.as_str())
-            .push_bind(self.notes)
-            .push_bind(serial_normalised);
+    fn values(&self) -> Vec<SqlValue<'_>> {
+        vec![
+            SqlValue::Text(&self.reference),
+            SqlValue::Text(self.category.as_str()),
+            self.item_type.as_deref().into(),
+            self.model.as_deref().into(),
+            self.calibre.as_deref().into(),
+            self.manufacturer.as_deref().into(),
+            code(&self.country_of_manufacture),
+            int(self.year_of_manufacture),
+            self.serial_number.as_deref().into(),
+            self.lot_number.as_deref().into(),
+            self.markings.as_deref().into(),
+            int(self.quantity),
+            date(self.recovered_on),
+            code(&self.recovered_country),
+            self.recovered_place.as_deref().into(),
+            real(self.latitude),
+            real(self.longitude),
+            self.recovered_from.as_deref().into(),
+            self.documented_by.as_deref().into(),
+            SqlValue::Text(self.confidentiality.as_str()),
+            self.notes.as_deref().into(),
+        ]
     }
 
     fn from_row(row: &SqliteRow) -> Result<Self> {
@@ -134,14 +194,14 @@ impl Record for Item {
             model: text(row, "model")?,
             calibre: text(row, "calibre")?,
             manufacturer: text(row, "manufacturer")?,
-            country_of_manufacture: country(row, "country_of_manufacture")?,
-            year_of_manufacture: int(row, "year_of_manufacture")?,
+            country_of_manufacture: stored_country(row, "country_of_manufacture")?,
+            year_of_manufacture: stored_int(row, "year_of_manufacture")?,
             serial_number: text(row, "serial_number")?,
             lot_number: text(row, "lot_number")?,
             markings: text(row, "markings")?,
-            quantity: int(row, "quantity")?,
-            recovered_on: date(row, "recovered_on")?,
-            recovered_country: country(row, "recovered_country")?,
+            quantity: stored_int(row, "quantity")?,
+            recovered_on: stored_date(row, "recovered_on")?,
+            recovered_country: stored_country(row, "recovered_country")?,
             recovered_place: text(row, "recovered_place")?,
             latitude: row.try_get("latitude")?,
             longitude: row.try_get("longitude")?,
@@ -158,7 +218,7 @@ impl Record for Transfer {
     const ENTITY: &'static str = "transfer";
     const KEY: &'static str = "transfer_ref";
     const FIELDS: &'static [&'static str] = &TRANSFER_FIELDS;
-    const DERIVED: &'static [&'static str] = &[];
+    const REQUIRED: &'static [&'static str] = &["transfer_ref"];
 
     fn parse(values: &[&str]) -> Result<Self, Vec<FieldError>> {
         let values: [&str; 17] = std::array::from_fn(|i| values.get(i).copied().unwrap_or(""));
@@ -173,33 +233,35 @@ impl Record for Transfer {
         Transfer::to_strings(self).into()
     }
 
-    fn push_binds(self, b: &mut Separated<'_, Sqlite, &'static str>) {
-        b.push_bind(self.transfer_ref)
-            .push_bind(self.supplier)
-            .push_bind(self.supplier_country.map(|c| c.to_string()))
-            .push_bind(self.recipient)
-            .push_bind(self.recipient_country.map(|c| c.to_string()))
-            .push_bind(self.end_user)
-            .push_bind(self.model)
-            .push_bind(self.calibre)
-            .push_bind(self.manufacturer)
-            .push_bind(self.serial_from)
-            .push_bind(self.serial_to)
-            .push_bind(self.lot_number)
-            .push_bind(self.year_of_manufacture.map(i64::from))
-            .push_bind(self.quantity.map(i64::from))
-            .push_bind(self.authorised_on.map(|d| d.to_string()))
-            .push_bind(self.delivered_on.map(|d| d.to_string()))
-            .push_bind(self.document);
+    fn values(&self) -> Vec<SqlValue<'_>> {
+        vec![
+            SqlValue::Text(&self.transfer_ref),
+            self.supplier.as_deref().into(),
+            code(&self.supplier_country),
+            self.recipient.as_deref().into(),
+            code(&self.recipient_country),
+            self.end_user.as_deref().into(),
+            self.model.as_deref().into(),
+            self.calibre.as_deref().into(),
+            self.manufacturer.as_deref().into(),
+            self.serial_from.as_deref().into(),
+            self.serial_to.as_deref().into(),
+            self.lot_number.as_deref().into(),
+            int(self.year_of_manufacture),
+            int(self.quantity),
+            date(self.authorised_on),
+            date(self.delivered_on),
+            self.document.as_deref().into(),
+        ]
     }
 
     fn from_row(row: &SqliteRow) -> Result<Self> {
         Ok(Transfer {
             transfer_ref: row.try_get("transfer_ref")?,
             supplier: text(row, "supplier")?,
-            supplier_country: country(row, "supplier_country")?,
+            supplier_country: stored_country(row, "supplier_country")?,
             recipient: text(row, "recipient")?,
-            recipient_country: country(row, "recipient_country")?,
+            recipient_country: stored_country(row, "recipient_country")?,
             end_user: text(row, "end_user")?,
             model: text(row, "model")?,
             calibre: text(row, "calibre")?,
@@ -207,22 +269,11 @@ impl Record for Transfer {
             serial_from: text(row, "serial_from")?,
             serial_to: text(row, "serial_to")?,
             lot_number: text(row, "lot_number")?,
-            year_of_manufacture: int(row, "year_of_manufacture")?,
-            quantity: int(row, "quantity")?,
-            authorised_on: date(row, "authorised_on")?,
-            delivered_on: date(row, "delivered_on")?,
+            year_of_manufacture: stored_int(row, "year_of_manufacture")?,
+            quantity: stored_int(row, "quantity")?,
+            authorised_on: stored_date(row, "authorised_on")?,
+            delivered_on: stored_date(row, "delivered_on")?,
             document: text(row, "document")?,
         })
     }
-}
-
-/// A record as JSON object of its non-empty canonical fields (for revisions).
-pub(crate) fn to_json<R: Record>(record: &R) -> serde_json::Value {
-    let map = R::FIELDS
-        .iter()
-        .zip(record.to_strings())
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String(v)))
-        .collect();
-    serde_json::Value::Object(map)
 }

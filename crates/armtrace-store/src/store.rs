@@ -7,8 +7,8 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::error::{Result, StoreError};
 
@@ -17,6 +17,8 @@ use crate::error::{Result, StoreError};
 pub struct Store {
     pub(crate) pool: SqlitePool,
     location: String,
+    /// The database file, for the bulk writer's own connection (see `import::sqlite`).
+    pub(crate) file: std::path::PathBuf,
 }
 
 impl Store {
@@ -24,7 +26,8 @@ impl Store {
     pub async fn open(location: &str) -> Result<Store> {
         if location.starts_with("postgres://") || location.starts_with("postgresql://") {
             return Err(StoreError::Unsupported(
-                "PostgreSQL registers are not supported by this build yet; use a SQLite file path".into(),
+                "PostgreSQL registers are not supported by this build yet; use a SQLite file path"
+                    .into(),
             ));
         }
         let options = if location.starts_with("sqlite:") {
@@ -32,6 +35,7 @@ impl Store {
         } else {
             SqliteConnectOptions::new().filename(location)
         };
+        let file = options.get_filename().to_owned();
         let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -49,6 +53,7 @@ impl Store {
         Ok(Store {
             pool,
             location: location.to_owned(),
+            file,
         })
     }
 
@@ -86,20 +91,28 @@ fn sqlite_migrator() -> sqlx::migrate::Migrator {
     use sqlx::SqlSafeStr;
     use sqlx::migrate::{Migration, MigrationType, Migrator};
     let migrations = [
-        (1, "register", include_str!("../migrations/sqlite/0001_register.sql")),
-        (2, "trace requests", include_str!("../migrations/sqlite/0002_trace_requests.sql")),
+        (
+            1,
+            "register",
+            include_str!("../migrations/sqlite/0001_register.sql"),
+        ),
+        (
+            2,
+            "trace requests",
+            include_str!("../migrations/sqlite/0002_trace_requests.sql"),
+        ),
     ]
-        .into_iter()
-        .map(|(version, description, sql)| {
-            Migration::new(
-                version,
-                description.into(),
-                MigrationType::Simple,
-                sqlx::AssertSqlSafe(sql).into_sql_str(),
-                false,
-            )
-        })
-        .collect();
+    .into_iter()
+    .map(|(version, description, sql)| {
+        Migration::new(
+            version,
+            description.into(),
+            MigrationType::Simple,
+            sqlx::AssertSqlSafe(sql).into_sql_str(),
+            false,
+        )
+    })
+    .collect();
     Migrator::with_migrations(migrations)
 }
 

@@ -9,7 +9,8 @@ use crate::error::{Result, StoreError};
 use crate::store::{Store, now};
 
 fn decode(document: &str) -> Result<TraceRequest> {
-    serde_json::from_str(document).map_err(|e| StoreError::Corrupt(format!("trace request JSON: {e}")))
+    serde_json::from_str(document)
+        .map_err(|e| StoreError::Corrupt(format!("trace request JSON: {e}")))
 }
 
 impl Store {
@@ -23,10 +24,11 @@ impl Store {
         let mut k = n + 1;
         loop {
             let candidate = format!("{prefix}{k:04}");
-            let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM trace_requests WHERE ref = $1")
-                .bind(&candidate)
-                .fetch_optional(&self.pool)
-                .await?;
+            let taken: Option<(i64,)> =
+                sqlx::query_as("SELECT id FROM trace_requests WHERE ref = $1")
+                    .bind(&candidate)
+                    .fetch_optional(&self.pool)
+                    .await?;
             if taken.is_none() {
                 return Ok(candidate);
             }
@@ -60,7 +62,10 @@ impl Store {
             .bind(&request.reference)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or_else(|| StoreError::NotFound { kind: "trace request", reference: request.reference.clone() })?;
+            .ok_or_else(|| StoreError::NotFound {
+                kind: "trace request",
+                reference: request.reference.clone(),
+            })?;
         let id: i64 = row.try_get(0)?;
         let revision: i64 = row.try_get(1)?;
         let previous: String = row.try_get(2)?;
@@ -95,19 +100,24 @@ impl Store {
 
     /// One trace request by reference.
     pub async fn trace_request(&self, reference: &str) -> Result<TraceRequest> {
-        let (document,): (String,) = sqlx::query_as("SELECT document FROM trace_requests WHERE ref = $1")
-            .bind(reference)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::NotFound { kind: "trace request", reference: reference.to_owned() })?;
+        let (document,): (String,) =
+            sqlx::query_as("SELECT document FROM trace_requests WHERE ref = $1")
+                .bind(reference)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or_else(|| StoreError::NotFound {
+                    kind: "trace request",
+                    reference: reference.to_owned(),
+                })?;
         decode(&document)
     }
 
     /// Every trace request, oldest first.
     pub async fn trace_requests(&self) -> Result<Vec<TraceRequest>> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT document FROM trace_requests ORDER BY created_on, ref")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT document FROM trace_requests ORDER BY created_on, ref")
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(|(d,)| decode(d)).collect()
     }
 }

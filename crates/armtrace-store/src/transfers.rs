@@ -22,13 +22,19 @@ impl Store {
             .bind(reference)
             .fetch_optional(&self.pool)
             .await?
-            .ok_or_else(|| StoreError::NotFound { kind: "transfer", reference: reference.to_owned() })?;
+            .ok_or_else(|| StoreError::NotFound {
+                kind: "transfer",
+                reference: reference.to_owned(),
+            })?;
         Transfer::from_row(&row)
     }
 
     /// Number of documented transfers.
     pub async fn count_transfers(&self) -> Result<u64> {
-        let n: i64 = sqlx::query("SELECT COUNT(*) FROM transfers").fetch_one(&self.pool).await?.try_get(0)?;
+        let n: i64 = sqlx::query("SELECT COUNT(*) FROM transfers")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
         Ok(n as u64)
     }
 }

@@ -27,7 +27,6 @@ CREATE TABLE items (
     country_of_manufacture TEXT,
     year_of_manufacture    INTEGER,
     serial_number          TEXT,
-    serial_normalised      TEXT,
     lot_number             TEXT,
     markings               TEXT,
     quantity               INTEGER,

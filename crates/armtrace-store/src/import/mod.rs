@@ -1,29 +1,31 @@
 //! Importing records from files: validated, atomic, idempotent, with revisions.
 //!
-//! The pipeline has two halves running at once. A reader thread turns the file into
-//! canonical rows and parses each into a domain record (an [`Item`](armtrace_core::Item)
-//! or a [`Transfer`](armtrace_core::Transfer)); the writer compares each record with the
-//! register by key and content hash and writes new and changed ones inside one
-//! transaction. The transaction commits only when the whole file was read and either no
-//! row was invalid or `skip_invalid` was asked for, so an interrupted or rejected import
-//! leaves the register exactly as it was. Re-importing an unchanged file writes nothing.
+//! The pipeline has two halves running at once on two threads. The reader turns the
+//! file into rows and parses each into a domain record (an
+//! [`Item`](armtrace_core::Item) or a [`Transfer`](armtrace_core::Transfer)) with its
+//! content hash. The writer compares each record with the register by key and hash and
+//! writes new and changed ones inside one transaction. The transaction commits only when
+//! the whole file was read and either no row was invalid or `skip_invalid` was asked
+//! for, so an interrupted or rejected import leaves the register exactly as it was.
+//! Re-importing an unchanged file writes nothing, not even an entry in the import log.
 
 mod source;
+mod sqlite;
 
-use std::collections::HashMap;
 use std::path::Path;
+use std::sync::mpsc;
 
-use armtrace_core::RowError;
+use armtrace_core::{FieldError, RowError};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 pub use source::{Format, Mapping};
-use source::{CanonicalRow, Source};
+use source::{Source, SourceRow};
 
 use crate::error::{Result, StoreError};
-use crate::record::{self, Record};
-use crate::store::{Store, now};
+use crate::record::Record;
+use crate::store::Store;
 
 /// How an import should behave.
 #[derive(Debug, Clone)]
@@ -81,12 +83,11 @@ pub struct ImportProgress {
 /// At most this many row errors are listed; `rejected` still counts every bad row.
 pub const MAX_LISTED_ERRORS: usize = 1000;
 
-/// Records per multi-row INSERT; keeps the bound parameters under SQLite's limit.
-const INSERT_BATCH: usize = 500;
 /// Parsed rows per message from the reader thread.
 const READ_BATCH: usize = 2000;
 
-type Parsed<R> = (u64, Result<R, Vec<armtrace_core::FieldError>>);
+/// A parsed row: its number and the record with its content hash, or its problems.
+type Parsed<R> = (u64, Result<(R, i64), Vec<FieldError>>);
 
 enum Message<R> {
     /// Parsed rows and the input bytes consumed up to the last of them.
@@ -94,12 +95,23 @@ enum Message<R> {
     Unreadable(RowError),
 }
 
-/// The required columns of each record kind.
-fn required<R: Record>() -> &'static [&'static str] {
-    match R::TABLE {
-        "items" => &["ref", "category"],
-        _ => &["transfer_ref"],
-    }
+/// What the writer does to the register, one backend's way.
+pub(crate) trait Sink<R: Record> {
+    /// Key → (id, content hash, revision) of every stored record.
+    fn existing(&mut self) -> Result<FxHashMap<String, (i64, i64, i64)>>;
+    fn insert(&mut self, record: &R, hash: i64) -> Result<()>;
+    /// Replaces record `id`, keeping its previous values as a revision.
+    fn update(&mut self, id: i64, revision: i64, record: &R, hash: i64) -> Result<()>;
+    /// Records the import in the log and makes everything durable.
+    fn commit(self, summary: &ImportSummary) -> Result<()>;
+}
+
+/// What the import log keeps about one import.
+pub(crate) struct ImportSummary<'a> {
+    pub source_name: String,
+    pub source_sha256: String,
+    pub format: &'a str,
+    pub report: &'a ImportReport,
 }
 
 impl Store {
@@ -114,114 +126,115 @@ impl Store {
             path,
             options.format,
             R::FIELDS,
-            required::<R>(),
+            R::REQUIRED,
             options.mapping.as_ref(),
             options.ignore_unknown,
         )?;
-        let column_names = source.plan.display_name.clone();
-        let total_bytes = source.total_bytes;
-        let digest = file_sha256(path)?;
-
-        let (tx_rows, mut rx_rows) = tokio::sync::mpsc::channel::<Message<R>>(4);
-        let reader = std::thread::spawn(move || read_and_parse::<R>(source, tx_rows));
-
-        let existing = self.existing_keys::<R>().await?;
-        let mut writer = Writer::<R>::new(self.pool.begin().await?, options, existing);
-        let mut rows = 0u64;
-        let mut bytes_read = 0u64;
-        while let Some(message) = rx_rows.recv().await {
-            match message {
-                Message::Unreadable(e) => writer.reject(e),
-                Message::Rows(batch, bytes) => {
-                    rows += batch.len() as u64;
-                    bytes_read = bytes;
-                    writer.take(batch, &column_names).await?;
+        let file = self.file.clone();
+        let path = path.to_owned();
+        let options = options.clone();
+        // Both halves block (file reading, SQLite): they run on their own threads while
+        // the async runtime stays free.
+        std::thread::scope(|scope| {
+            let (to_writer, from_reader) = mpsc::sync_channel::<Message<R>>(4);
+            let column_names = source.plan.display_name.clone();
+            let total_bytes = source.total_bytes;
+            scope.spawn(move || read_and_parse::<R>(source, to_writer));
+            let sink = sqlite::SqliteSink::open(&file, &options.actor)?;
+            let mut writer = Writer::<R, _>::new(sink, &options)?;
+            let mut rows = 0u64;
+            for message in from_reader {
+                match message {
+                    Message::Unreadable(e) => writer.reject(e),
+                    Message::Rows(batch, bytes_read) => {
+                        rows += batch.len() as u64;
+                        writer.take(batch, &column_names)?;
+                        progress(ImportProgress {
+                            bytes_read,
+                            total_bytes,
+                            rows,
+                        });
+                    }
                 }
             }
-            progress(ImportProgress { bytes_read, total_bytes, rows });
-        }
-        reader.join().expect("the import reader thread does not panic");
-        progress(ImportProgress { bytes_read: total_bytes, total_bytes, rows });
-        writer
-            .finish(path, &digest, options.format.as_str())
-            .await
-    }
-
-    /// Key → (id, content hash, revision) of every record of kind `R`.
-    async fn existing_keys<R: Record>(&self) -> Result<HashMap<String, (i64, i64, i64)>> {
-        let sql = format!("SELECT id, {}, content_hash, revision FROM {}", R::KEY, R::TABLE);
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
-        let mut map = HashMap::with_capacity(rows.len());
-        for row in rows {
-            map.insert(row.try_get(1)?, (row.try_get(0)?, row.try_get(2)?, row.try_get(3)?));
-        }
-        Ok(map)
+            progress(ImportProgress {
+                bytes_read: total_bytes,
+                total_bytes,
+                rows,
+            });
+            writer.finish(&path, options.format.as_str())
+        })
     }
 }
 
 fn file_sha256(path: &Path) -> Result<String> {
-    let mut file = std::fs::File::open(path).map_err(|source| StoreError::Read { path: path.to_owned(), source })?;
+    let read_err = |source| StoreError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(read_err)?;
     let mut hasher = Sha256::new();
-    std::io::copy(&mut file, &mut hasher).map_err(|source| StoreError::Read { path: path.to_owned(), source })?;
+    std::io::copy(&mut file, &mut hasher).map_err(read_err)?;
     Ok(format!("{:x}", hasher.finalize()))
 }
 
 /// The reader half: parse rows in batches and hand them to the writer, in file order.
 /// Stops early when the writer has gone away (it failed).
-fn read_and_parse<R: Record>(source: Source, out: tokio::sync::mpsc::Sender<Message<R>>) {
+fn read_and_parse<R: Record>(source: Source, out: mpsc::SyncSender<Message<R>>) {
+    let plan = source.plan.clone();
     let mut batch = Vec::with_capacity(READ_BATCH);
     let mut bytes = 0;
     for (row, consumed) in source {
         bytes = consumed;
         match row {
-            CanonicalRow::Values { row, record } => {
-                let values: Vec<&str> = record.iter().collect();
-                batch.push((row, R::parse(&values)));
+            SourceRow::Values { row, record } => {
+                let parsed = R::parse(&plan.values(&record)).map(|r| {
+                    let hash = r.content_hash();
+                    (r, hash)
+                });
+                batch.push((row, parsed));
                 if batch.len() == READ_BATCH {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(READ_BATCH));
-                    if out.blocking_send(Message::Rows(full, bytes)).is_err() {
+                    if out.send(Message::Rows(full, bytes)).is_err() {
                         return;
                     }
                 }
             }
-            CanonicalRow::Unreadable(e) => {
+            SourceRow::Unreadable(e) => {
                 let earlier = std::mem::take(&mut batch);
-                if out.blocking_send(Message::Rows(earlier, bytes)).is_err()
-                    || out.blocking_send(Message::Unreadable(e)).is_err()
+                if out.send(Message::Rows(earlier, bytes)).is_err()
+                    || out.send(Message::Unreadable(e)).is_err()
                 {
                     return;
                 }
             }
         }
     }
-    let _ = out.blocking_send(Message::Rows(batch, bytes));
+    let _ = out.send(Message::Rows(batch, bytes));
 }
 
-/// The writer half: classifies records and writes them in one transaction.
-struct Writer<'o, R: Record> {
-    tx: Transaction<'static, Sqlite>,
+/// The writer half: classifies records by key and hash and hands writes to the sink.
+struct Writer<'o, R: Record, S: Sink<R>> {
+    sink: S,
     options: &'o ImportOptions,
-    existing: HashMap<String, (i64, i64, i64)>,
+    existing: FxHashMap<String, (i64, i64, i64)>,
     /// Key → first row it appeared on in this file.
-    seen: HashMap<String, u64>,
-    pending: Vec<(R, i64)>,
+    seen: FxHashMap<String, u64>,
     report: ImportReport,
-    import_id: Option<i64>,
-    started_at: String,
+    _record: std::marker::PhantomData<R>,
 }
 
-impl<'o, R: Record> Writer<'o, R> {
-    fn new(tx: Transaction<'static, Sqlite>, options: &'o ImportOptions, existing: HashMap<String, (i64, i64, i64)>) -> Self {
-        Writer {
-            tx,
+impl<'o, R: Record, S: Sink<R>> Writer<'o, R, S> {
+    fn new(mut sink: S, options: &'o ImportOptions) -> Result<Self> {
+        let existing = sink.existing()?;
+        Ok(Writer {
+            sink,
             options,
             existing,
-            seen: HashMap::new(),
-            pending: Vec::with_capacity(INSERT_BATCH),
+            seen: FxHashMap::default(),
             report: ImportReport::default(),
-            import_id: None,
-            started_at: now(),
-        }
+            _record: std::marker::PhantomData,
+        })
     }
 
     /// Writes happen only while the import can still succeed.
@@ -240,9 +253,9 @@ impl<'o, R: Record> Writer<'o, R> {
         }
     }
 
-    async fn take(&mut self, batch: Vec<Parsed<R>>, column_names: &[String]) -> Result<()> {
+    fn take(&mut self, batch: Vec<Parsed<R>>, column_names: &[String]) -> Result<()> {
         for (row, parsed) in batch {
-            let record = match parsed {
+            let (record, hash) = match parsed {
                 Ok(r) => r,
                 Err(field_errors) => {
                     self.report.rejected += 1;
@@ -251,7 +264,12 @@ impl<'o, R: Record> Writer<'o, R> {
                             .iter()
                             .position(|f| *f == fe.field)
                             .map_or(fe.field.to_owned(), |i| column_names[i].clone());
-                        self.push_error(RowError { row, column, value: fe.value, message: fe.message });
+                        self.push_error(RowError {
+                            row,
+                            column,
+                            value: fe.value,
+                            message: fe.message,
+                        });
                     }
                     continue;
                 }
@@ -261,28 +279,27 @@ impl<'o, R: Record> Writer<'o, R> {
                     row,
                     column: column_names[0].clone(),
                     value: record.key().to_owned(),
-                    message: format!("appears again: row {first} has the same {}, which must be unique", R::KEY),
+                    message: format!(
+                        "appears again: row {first} has the same {}, which must be unique",
+                        R::KEY
+                    ),
                 };
                 self.reject(error);
                 continue;
             }
             self.seen.insert(record.key().to_owned(), row);
-            let hash = record.content_hash();
             match self.existing.get(record.key()).copied() {
                 Some((_, old_hash, _)) if old_hash == hash => self.report.unchanged += 1,
                 Some((id, _, revision)) => {
                     self.report.updated += 1;
                     if self.writing() {
-                        self.update(id, revision, record, hash).await?;
+                        self.sink.update(id, revision, &record, hash)?;
                     }
                 }
                 None => {
                     self.report.inserted += 1;
                     if self.writing() {
-                        self.pending.push((record, hash));
-                        if self.pending.len() == INSERT_BATCH {
-                            self.flush().await?;
-                        }
+                        self.sink.insert(&record, hash)?;
                     }
                 }
             }
@@ -290,114 +307,25 @@ impl<'o, R: Record> Writer<'o, R> {
         Ok(())
     }
 
-    /// The `imports` row this import's writes point at, created on first write.
-    async fn import_id(&mut self) -> Result<i64> {
-        if let Some(id) = self.import_id {
-            return Ok(id);
-        }
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO imports (kind, source_name, source_sha256, format, actor, started_at, finished_at, inserted, updated, unchanged, rejected)
-             VALUES ($1, '', '', '', $2, $3, $3, 0, 0, 0, 0) RETURNING id",
-        )
-        .bind(R::TABLE)
-        .bind(&self.options.actor)
-        .bind(&self.started_at)
-        .fetch_one(&mut *self.tx)
-        .await?;
-        self.import_id = Some(id);
-        Ok(id)
-    }
-
-    async fn flush(&mut self) -> Result<()> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
-        let import_id = self.import_id().await?;
-        let at = self.started_at.clone();
-        let mut q = QueryBuilder::<Sqlite>::new(format!(
-            "INSERT INTO {} ({}, content_hash, revision, created_at, updated_at, import_id) ",
-            R::TABLE,
-            R::columns().join(", ")
-        ));
-        q.push_values(self.pending.drain(..), |mut b, (record, hash)| {
-            record.push_binds(&mut b);
-            b.push_bind(hash).push_bind(1i64).push_bind(at.clone()).push_bind(at.clone()).push_bind(import_id);
-        });
-        q.build().execute(&mut *self.tx).await?;
-        Ok(())
-    }
-
-    async fn update(&mut self, id: i64, revision: i64, record: R, hash: i64) -> Result<()> {
-        let import_id = self.import_id().await?;
-        let previous_row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM {} WHERE id = $1", R::TABLE)))
-            .bind(id)
-            .fetch_one(&mut *self.tx)
-            .await?;
-        let previous = record::to_json(&R::from_row(&previous_row)?);
-        sqlx::query(
-            "INSERT INTO revisions (entity, entity_id, revision, changed_at, actor, import_id, action, previous)
-             VALUES ($1, $2, $3, $4, $5, $6, 'update', $7)",
-        )
-        .bind(R::ENTITY)
-        .bind(id)
-        .bind(revision + 1)
-        .bind(&self.started_at)
-        .bind(&self.options.actor)
-        .bind(import_id)
-        .bind(previous.to_string())
-        .execute(&mut *self.tx)
-        .await?;
-        let mut q = QueryBuilder::<Sqlite>::new(format!(
-            "UPDATE {} SET ({}, content_hash, revision, updated_at, import_id) = (",
-            R::TABLE,
-            R::columns().join(", ")
-        ));
-        {
-            let mut b = q.separated(", ");
-            record.push_binds(&mut b);
-            b.push_bind(hash).push_bind(revision + 1).push_bind(self.started_at.clone()).push_bind(import_id);
-        }
-        q.push(") WHERE id = ").push_bind(id);
-        q.build().execute(&mut *self.tx).await?;
-        Ok(())
-    }
-
-    async fn finish(mut self, path: &Path, digest: &str, format: &str) -> Result<ImportReport> {
+    fn finish(mut self, path: &Path, format: &str) -> Result<ImportReport> {
         if self.report.rejected > 0 && !self.options.skip_invalid {
-            // All or nothing: nothing was (or will be) written.
+            // All or nothing: nothing was written; dropping the sink rolls back.
             self.report.inserted = 0;
             self.report.updated = 0;
             self.report.unchanged = 0;
-            self.tx.rollback().await?;
             return Ok(self.report);
         }
-        if self.options.dry_run {
-            self.tx.rollback().await?;
-            return Ok(self.report);
-        }
-        self.flush().await?;
-        if let Some(id) = self.import_id {
-            let r = &self.report;
-            sqlx::query(
-                "UPDATE imports SET source_name = $1, source_sha256 = $2, format = $3, finished_at = $4,
-                 inserted = $5, updated = $6, unchanged = $7, rejected = $8 WHERE id = $9",
-            )
-            .bind(path.display().to_string())
-            .bind(digest)
-            .bind(format)
-            .bind(now())
-            .bind(r.inserted as i64)
-            .bind(r.updated as i64)
-            .bind(r.unchanged as i64)
-            .bind(r.rejected as i64)
-            .bind(id)
-            .execute(&mut *self.tx)
-            .await?;
-            self.tx.commit().await?;
-        } else {
+        if self.options.dry_run || self.report.inserted + self.report.updated == 0 {
             // Nothing new: leave the register (and its import log) untouched.
-            self.tx.rollback().await?;
+            return Ok(self.report);
         }
+        let summary = ImportSummary {
+            source_name: path.display().to_string(),
+            source_sha256: file_sha256(path)?,
+            format,
+            report: &self.report,
+        };
+        self.sink.commit(&summary)?;
         Ok(self.report)
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! CSV (the canonical header, or any header with a mapping file), JSON Lines (one object
 //! per line, keys named like CSV columns) and XLSX (first sheet, header in the first row)
-//! all end up as the same [`CanonicalRow`]s. Whole-file problems (no key column, unknown
+//! all end up as the same [`SourceRow`]s. Whole-file problems (no key column, unknown
 //! columns) fail early with [`StoreError::Input`]; problems of one row become a
 //! [`RowError`] naming the row and continue.
 
@@ -156,14 +156,21 @@ impl ColumnPlan {
             return Err(StoreError::Input(format!(
                 "unknown column{} {}: map {} with --mapping FILE, or pass --ignore-unknown to leave {} out. Canonical fields are: {}",
                 if unknown.len() == 1 { "" } else { "s" },
-                unknown.iter().map(|u| format!("{u:?}")).collect::<Vec<_>>().join(", "),
+                unknown
+                    .iter()
+                    .map(|u| format!("{u:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 if unknown.len() == 1 { "it" } else { "them" },
                 if unknown.len() == 1 { "it" } else { "them" },
                 fields.join(", ")
             )));
         }
         for req in required {
-            let f = fields.iter().position(|f| f == req).expect("required is a field");
+            let f = fields
+                .iter()
+                .position(|f| f == req)
+                .expect("required is a field");
             if source_of[f].is_none() {
                 return Err(StoreError::Input(format!(
                     "the file has no {req} column, which every record needs; found columns: {}",
@@ -177,16 +184,18 @@ impl ColumnPlan {
         })
     }
 
-    fn canonical(&self, source: &StringRecord, out: &mut StringRecord) {
-        out.clear();
-        for s in &self.source_of {
-            out.push_field(s.and_then(|i| source.get(i)).unwrap_or(""));
-        }
+    /// The canonical field values of a source record.
+    pub fn values<'r>(&self, source: &'r StringRecord) -> Vec<&'r str> {
+        self.source_of
+            .iter()
+            .map(|s| s.and_then(|i| source.get(i)).unwrap_or(""))
+            .collect()
     }
 }
 
-/// One data row in canonical field order, or a problem reading it.
-pub(crate) enum CanonicalRow {
+/// One data row as read (columns in the file's order; see [`ColumnPlan::values`]), or
+/// a problem reading it.
+pub(crate) enum SourceRow {
     Values { row: u64, record: StringRecord },
     Unreadable(RowError),
 }
@@ -195,7 +204,7 @@ pub(crate) enum CanonicalRow {
 pub(crate) struct Source {
     pub plan: ColumnPlan,
     pub total_bytes: u64,
-    rows: Box<dyn Iterator<Item = (CanonicalRow, u64)> + Send>,
+    rows: Box<dyn Iterator<Item = (SourceRow, u64)> + Send>,
 }
 
 impl Source {
@@ -221,18 +230,33 @@ impl Source {
                     .from_reader(Box::new(file) as Box<dyn Read + Send>);
                 let header: Vec<String> = reader
                     .headers()
-                    .map_err(|e| StoreError::Input(format!("cannot read the CSV header of {}: {e}", path.display())))?
+                    .map_err(|e| {
+                        StoreError::Input(format!(
+                            "cannot read the CSV header of {}: {e}",
+                            path.display()
+                        ))
+                    })?
                     .iter()
                     .map(str::to_owned)
                     .collect();
                 let plan = ColumnPlan::resolve(&header, fields, required, mapping, ignore_unknown)?;
-                let rows = csv_rows(reader, plan.clone(), header.len());
-                Ok(Source { plan, total_bytes, rows: Box::new(rows) })
+                let rows = csv_rows(reader, header.len());
+                Ok(Source {
+                    plan,
+                    total_bytes,
+                    rows: Box::new(rows),
+                })
             }
             Format::Jsonl => {
                 let file = File::open(path).map_err(read_err)?;
-                let rows = jsonl_rows(BufReader::with_capacity(1 << 20, file), fields, mapping, ignore_unknown);
-                let mut display_name: Vec<String> = fields.iter().map(|f| (*f).to_owned()).collect();
+                let rows = jsonl_rows(
+                    BufReader::with_capacity(1 << 20, file),
+                    fields,
+                    mapping,
+                    ignore_unknown,
+                );
+                let mut display_name: Vec<String> =
+                    fields.iter().map(|f| (*f).to_owned()).collect();
                 if let Some(m) = mapping {
                     for (src, target) in &m.columns {
                         if let Some(f) = fields.iter().position(|f| f == target) {
@@ -240,20 +264,39 @@ impl Source {
                         }
                     }
                 }
-                let plan = ColumnPlan { source_of: (0..fields.len()).map(Some).collect(), display_name };
-                Ok(Source { plan, total_bytes, rows: Box::new(rows) })
+                let plan = ColumnPlan {
+                    source_of: (0..fields.len()).map(Some).collect(),
+                    display_name,
+                };
+                Ok(Source {
+                    plan,
+                    total_bytes,
+                    rows: Box::new(rows),
+                })
             }
             Format::Xlsx => {
                 let (header, data) = read_xlsx(path)?;
                 let plan = ColumnPlan::resolve(&header, fields, required, mapping, ignore_unknown)?;
                 let total = data.len().max(1) as u64;
-                let p = plan.clone();
-                let rows = data.into_iter().enumerate().map(move |(i, source)| {
-                    let mut record = StringRecord::new();
-                    p.canonical(&source, &mut record);
-                    (CanonicalRow::Values { row: i as u64 + 1, record }, total_bytes * (i as u64 + 1) / total)
-                });
-                Ok(Source { plan, total_bytes, rows: Box::new(rows.collect::<Vec<_>>().into_iter()) })
+                let rows = data
+                    .into_iter()
+                    .enumerate()
+                    // Spreadsheets often carry blank formatted rows: they are not data.
+                    .filter(|(_, record)| record.iter().any(|v| !v.trim().is_empty()))
+                    .map(move |(i, record)| {
+                        (
+                            SourceRow::Values {
+                                row: i as u64 + 1,
+                                record,
+                            },
+                            total_bytes * (i as u64 + 1) / total,
+                        )
+                    });
+                Ok(Source {
+                    plan,
+                    total_bytes,
+                    rows: Box::new(rows),
+                })
             }
         }
     }
@@ -261,7 +304,7 @@ impl Source {
 
 impl Iterator for Source {
     /// A row and the number of input bytes consumed so far.
-    type Item = (CanonicalRow, u64);
+    type Item = (SourceRow, u64);
     fn next(&mut self) -> Option<Self::Item> {
         self.rows.next()
     }
@@ -269,31 +312,38 @@ impl Iterator for Source {
 
 fn csv_rows(
     mut reader: csv::Reader<Box<dyn Read + Send>>,
-    plan: ColumnPlan,
     header_len: usize,
-) -> impl Iterator<Item = (CanonicalRow, u64)> + Send {
-    let mut source = StringRecord::new();
+) -> impl Iterator<Item = (SourceRow, u64)> + Send {
     let mut row = 0u64;
     std::iter::from_fn(move || {
         row += 1;
-        let result = reader.read_record(&mut source);
+        let mut record = StringRecord::with_capacity(256, header_len);
+        let result = reader.read_record(&mut record);
         let pos = reader.position().byte();
         match result {
             Ok(false) => None,
-            Ok(true) => {
-                let mut record = StringRecord::with_capacity(source.as_slice().len(), plan.source_of.len());
-                plan.canonical(&source, &mut record);
-                Some((CanonicalRow::Values { row, record }, pos))
-            }
+            Ok(true) => Some((SourceRow::Values { row, record }, pos)),
             Err(e) => {
                 let message = match e.kind() {
                     csv::ErrorKind::UnequalLengths { len, .. } => {
-                        format!("has {len} fields where the header has {header_len}: check for a stray comma or an unclosed quote")
+                        format!(
+                            "has {len} fields where the header has {header_len}: check for a stray comma or an unclosed quote"
+                        )
                     }
-                    csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8: save the file as UTF-8".to_owned(),
+                    csv::ErrorKind::Utf8 { .. } => {
+                        "is not valid UTF-8: save the file as UTF-8".to_owned()
+                    }
                     _ => format!("cannot be read as CSV: {e}"),
                 };
-                Some((CanonicalRow::Unreadable(RowError { row, column: String::new(), value: String::new(), message }), pos))
+                Some((
+                    SourceRow::Unreadable(RowError {
+                        row,
+                        column: String::new(),
+                        value: String::new(),
+                        message,
+                    }),
+                    pos,
+                ))
             }
         }
     })
@@ -304,10 +354,12 @@ fn jsonl_rows(
     fields: &[&'static str],
     mapping: Option<&Mapping>,
     ignore_unknown: bool,
-) -> impl Iterator<Item = (CanonicalRow, u64)> + Send + use<> {
+) -> impl Iterator<Item = (SourceRow, u64)> + Send + use<> {
     let fields: Vec<&'static str> = fields.to_vec();
     let renames: HashMap<String, String> = mapping.map(|m| m.columns.clone()).unwrap_or_default();
-    let ignored: HashSet<String> = mapping.map(|m| m.ignore.iter().cloned().collect()).unwrap_or_default();
+    let ignored: HashSet<String> = mapping
+        .map(|m| m.ignore.iter().cloned().collect())
+        .unwrap_or_default();
     let mut lines = reader.lines();
     let mut row = 0u64;
     let mut consumed = 0u64;
@@ -315,7 +367,14 @@ fn jsonl_rows(
         loop {
             let line = lines.next()?;
             row += 1;
-            let unreadable = |message: String| CanonicalRow::Unreadable(RowError { row, column: String::new(), value: String::new(), message });
+            let unreadable = |message: String| {
+                SourceRow::Unreadable(RowError {
+                    row,
+                    column: String::new(),
+                    value: String::new(),
+                    message,
+                })
+            };
             let line = match line {
                 Ok(l) => l,
                 Err(e) => return Some((unreadable(format!("cannot be read: {e}")), consumed)),
@@ -324,10 +383,13 @@ fn jsonl_rows(
             if line.trim().is_empty() {
                 continue;
             }
-            let object: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(&line) {
-                Ok(o) => o,
-                Err(e) => return Some((unreadable(format!("is not a JSON object: {e}")), consumed)),
-            };
+            let object: serde_json::Map<String, serde_json::Value> =
+                match serde_json::from_str(&line) {
+                    Ok(o) => o,
+                    Err(e) => {
+                        return Some((unreadable(format!("is not a JSON object: {e}")), consumed));
+                    }
+                };
             let mut values = vec![String::new(); fields.len()];
             for (key, value) in object {
                 if ignored.contains(&key) {
@@ -342,11 +404,14 @@ fn jsonl_rows(
                         continue;
                     }
                     return Some((
-                        CanonicalRow::Unreadable(RowError {
+                        SourceRow::Unreadable(RowError {
                             row,
                             column: key.clone(),
                             value: String::new(),
-                            message: format!("is not a canonical field: map it with --mapping FILE or pass --ignore-unknown; canonical fields are: {}", fields.join(", ")),
+                            message: format!(
+                                "is not a canonical field: map it with --mapping FILE or pass --ignore-unknown; canonical fields are: {}",
+                                fields.join(", ")
+                            ),
                         }),
                         consumed,
                     ));
@@ -358,7 +423,7 @@ fn jsonl_rows(
                 };
             }
             let record = StringRecord::from(values);
-            return Some((CanonicalRow::Values { row, record }, consumed));
+            return Some((SourceRow::Values { row, record }, consumed));
         }
     })
 }
@@ -366,12 +431,21 @@ fn jsonl_rows(
 /// Reads the first sheet of a workbook: header row and data rows as strings.
 fn read_xlsx(path: &Path) -> Result<(Vec<String>, Vec<StringRecord>)> {
     use calamine::{Data, Reader, open_workbook_auto};
-    let mut workbook = open_workbook_auto(path)
-        .map_err(|e| StoreError::Input(format!("cannot open {} as a spreadsheet: {e}", path.display())))?;
+    let mut workbook = open_workbook_auto(path).map_err(|e| {
+        StoreError::Input(format!(
+            "cannot open {} as a spreadsheet: {e}",
+            path.display()
+        ))
+    })?;
     let range = workbook
         .worksheet_range_at(0)
         .ok_or_else(|| StoreError::Input(format!("{} has no worksheet", path.display())))?
-        .map_err(|e| StoreError::Input(format!("cannot read the first sheet of {}: {e}", path.display())))?;
+        .map_err(|e| {
+            StoreError::Input(format!(
+                "cannot read the first sheet of {}: {e}",
+                path.display()
+            ))
+        })?;
     let cell = |c: &Data| -> String {
         match c {
             Data::Empty => String::new(),
@@ -392,7 +466,9 @@ fn read_xlsx(path: &Path) -> Result<(Vec<String>, Vec<StringRecord>)> {
     let mut rows = range.rows();
     let header: Vec<String> = rows
         .next()
-        .ok_or_else(|| StoreError::Input(format!("the first sheet of {} is empty", path.display())))?
+        .ok_or_else(|| {
+            StoreError::Input(format!("the first sheet of {} is empty", path.display()))
+        })?
         .iter()
         .map(cell)
         .collect();

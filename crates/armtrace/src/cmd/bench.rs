@@ -14,6 +14,8 @@ use clap::{Args, Subcommand};
 pub enum BenchCommand {
     /// Item import throughput against the sqlite3 shell's `.import` of the same CSV.
     Import(ImportBenchArgs),
+    /// Serial search latency: the index, a brute-force scan and SQLite, same data.
+    Search(super::bench_search::SearchBenchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -32,10 +34,21 @@ pub struct ImportBenchArgs {
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
-    let BenchCommand::Import(args) = command;
     if cfg!(debug_assertions) {
-        eprintln!("warning: this is a debug build; benchmark a release build (cargo run --release -- bench import)");
+        eprintln!(
+            "warning: this is a debug build; benchmark a release build (cargo run --release -- bench …)"
+        );
     }
+    match command {
+        BenchCommand::Import(args) => import(args).await,
+        BenchCommand::Search(args) => {
+            super::bench_search::run(args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn import(args: ImportBenchArgs) -> anyhow::Result<ExitCode> {
     let tmp = tempfile::tempdir()?;
     let csv = tmp.path().join("items.csv");
     let t = Instant::now();
@@ -59,7 +72,12 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         let t = Instant::now();
         let report = store.import_file::<Item>(&csv, &options, &|_| {}).await?;
         ours.push(t.elapsed());
-        anyhow::ensure!(report.inserted == args.items, "import inserted {} of {}", report.inserted, args.items);
+        anyhow::ensure!(
+            report.inserted == args.items,
+            "import inserted {} of {}",
+            report.inserted,
+            args.items
+        );
         // Re-import: every row unchanged.
         let t = Instant::now();
         let report = store.import_file::<Item>(&csv, &options, &|_| {}).await?;
@@ -81,14 +99,21 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             .spawn()
             .and_then(|mut child| {
                 use std::io::Write;
-                child.stdin.take().expect("piped").write_all(script.as_bytes())?;
+                child
+                    .stdin
+                    .take()
+                    .expect("piped")
+                    .write_all(script.as_bytes())?;
                 child.wait()
             });
         match status {
             Ok(s) if s.success() => shell.push(t.elapsed()),
             Ok(s) => anyhow::bail!("{} failed: {s}", args.sqlite3),
             Err(e) => {
-                eprintln!("{} is not available ({e}); install the sqlite3 package for the baseline", args.sqlite3);
+                eprintln!(
+                    "{} is not available ({e}); install the sqlite3 package for the baseline",
+                    args.sqlite3
+                );
             }
         }
     }
@@ -101,7 +126,11 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         println!(
             "{name:<44} median {median:>7.3} s  {:>10.0} rows/s  (runs: {})",
             args.items as f64 / median,
-            times.iter().map(|d| format!("{:.3}", d.as_secs_f64())).collect::<Vec<_>>().join(", ")
+            times
+                .iter()
+                .map(|d| format!("{:.3}", d.as_secs_f64()))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         Some(median)
     };

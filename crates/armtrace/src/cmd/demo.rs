@@ -24,7 +24,8 @@ pub struct DemoArgs {
 
 /// Writes the demo items as canonical CSV.
 pub fn write_items_csv(path: &Path, count: u64, seed: u64) -> anyhow::Result<()> {
-    let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file));
     w.write_record(ITEM_FIELDS)?;
     for item in demo::items(count, seed) {
@@ -36,7 +37,8 @@ pub fn write_items_csv(path: &Path, count: u64, seed: u64) -> anyhow::Result<()>
 
 /// Writes the demo transfers as canonical CSV.
 pub fn write_transfers_csv(path: &Path, count: u64, seed: u64) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_path(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut w = csv::Writer::from_path(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
     w.write_record(TRANSFER_FIELDS)?;
     for t in demo::transfers(count, seed) {
         w.write_record(t.to_strings())?;
@@ -79,7 +81,12 @@ pub async fn run(db: &str, args: DemoArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(
         items.rejected == 0 && transfers.rejected == 0,
         "the demo generator produced invalid rows: {:?}",
-        items.errors.iter().chain(&transfers.errors).take(3).collect::<Vec<_>>()
+        items
+            .errors
+            .iter()
+            .chain(&transfers.errors)
+            .take(3)
+            .collect::<Vec<_>>()
     );
     println!(
         "demo register {db}: {} synthetic items ({} new), {} transfers ({} new). All records are SYNTHETIC.",
@@ -127,7 +134,10 @@ async fn tour(db: &str) -> anyhow::Result<()> {
     if let Some(fastest) = diversions.first() {
         let item = store.item(&fastest.reference).await?.item;
         println!();
-        print!("{}", custody::render_text(&custody::custody_chain(&item, &index)));
+        print!(
+            "{}",
+            custody::render_text(&custody::custody_chain(&item, &index))
+        );
         println!();
         println!("Next:");
         println!("  armtrace --db {db} items list --model konkurs");

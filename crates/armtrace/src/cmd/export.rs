@@ -35,7 +35,10 @@ pub async fn run(db: &str, command: ExportCommand) -> anyhow::Result<ExitCode> {
     let summary = match &args.out {
         Some(path) => {
             // Write beside the target and rename, so a failed export never leaves half a file.
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
             let mut tmp = tempfile::NamedTempFile::new_in(dir)
                 .with_context(|| format!("cannot write in {}", dir.display()))?;
             let summary = {
@@ -44,7 +47,8 @@ pub async fn run(db: &str, command: ExportCommand) -> anyhow::Result<ExitCode> {
                 out.flush()?;
                 s
             };
-            tmp.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
+            tmp.persist(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
             summary
         }
         None => {

@@ -43,9 +43,14 @@ pub fn run(args: IdentifyArgs) -> anyhow::Result<ExitCode> {
             },
             r.matched,
             r.manufacturer.as_deref().unwrap_or("unknown maker"),
-            r.country.map(|c| format!(", {}", c.name())).unwrap_or_default(),
+            r.country
+                .map(|c| format!(", {}", c.name()))
+                .unwrap_or_default(),
             r.year.map(|y| format!(", made {y}")).unwrap_or_default(),
-            r.calibre.as_deref().map(|c| format!(", {c}")).unwrap_or_default(),
+            r.calibre
+                .as_deref()
+                .map(|c| format!(", {c}"))
+                .unwrap_or_default(),
         );
         for reason in &r.reasons {
             println!("       - {reason}");

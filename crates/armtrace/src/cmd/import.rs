@@ -90,10 +90,7 @@ pub async fn run(db: &str, command: ImportCommand) -> anyhow::Result<ExitCode> {
 }
 
 /// Runs one import with a progress bar on a terminal.
-pub async fn import<R: Record>(
-    store: &Store,
-    args: &ImportArgs,
-) -> anyhow::Result<ImportReport> {
+pub async fn import<R: Record>(store: &Store, args: &ImportArgs) -> anyhow::Result<ImportReport> {
     if !args.file.exists() {
         bail!("{} does not exist", args.file.display());
     }
@@ -150,7 +147,11 @@ fn print_report(report: &ImportReport, args: &ImportArgs) {
     }
     println!(
         "{}inserted {}, {verb}updated {}, unchanged {}, rejected {}",
-        if args.dry_run { "dry run: would be " } else { "" },
+        if args.dry_run {
+            "dry run: would be "
+        } else {
+            ""
+        },
         report.inserted,
         report.updated,
         report.unchanged,

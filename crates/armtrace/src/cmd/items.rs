@@ -92,7 +92,9 @@ fn print_table(items: &[StoredItem]) {
             cell(i.serial_number.as_deref().or(i.lot_number.as_deref()), 16),
             i.recovered_on.map(|d| d.to_string()).unwrap_or_default(),
             cell(i.recovered_place.as_deref(), 14),
-            i.recovered_country.map(|c| c.to_string()).unwrap_or_default(),
+            i.recovered_country
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
         );
     }
 }
@@ -102,7 +104,10 @@ fn print_item(s: &StoredItem) {
     for (field, value) in armtrace_core::ITEM_FIELDS.iter().zip(strings.iter()) {
         if !value.is_empty() {
             let extra = match *field {
-                "country_of_manufacture" => s.item.country_of_manufacture.map(|c| format!(" ({})", c.name())),
+                "country_of_manufacture" => s
+                    .item
+                    .country_of_manufacture
+                    .map(|c| format!(" ({})", c.name())),
                 "recovered_country" => s.item.recovered_country.map(|c| format!(" ({})", c.name())),
                 _ => None,
             };

@@ -2,6 +2,7 @@
 //! or the core, and prints either text for people or the documented JSON.
 
 pub mod bench;
+pub mod bench_search;
 pub mod chain;
 pub mod demo;
 pub mod export;
@@ -9,6 +10,7 @@ pub mod filter;
 pub mod identify;
 pub mod import;
 pub mod items;
+pub mod search;
 pub mod trace;
 
 use std::process::ExitCode;

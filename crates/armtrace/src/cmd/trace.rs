@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use armtrace_core::link::{self, LinkEntry};
-use armtrace_core::trace::{Addressee, AddresseeKind, TraceRequest, TraceStatus, TraceSubject, render_html};
+use armtrace_core::trace::{
+    Addressee, AddresseeKind, TraceRequest, TraceStatus, TraceSubject, render_html,
+};
 use armtrace_core::{CountryCode, PartialDate, Transfer};
 use armtrace_store::Store;
 use armtrace_store::items::ItemFilter;
@@ -107,7 +109,9 @@ fn today() -> PartialDate {
 async fn subject(store: &Store, args: &NewArgs) -> anyhow::Result<TraceSubject> {
     if let Some(r) = &args.item {
         store.item(r).await?;
-        return Ok(TraceSubject::Item { reference: r.clone() });
+        return Ok(TraceSubject::Item {
+            reference: r.clone(),
+        });
     }
     let (member, by_run) = match (&args.run_of, &args.lot_of) {
         (Some(r), _) => (r, true),
@@ -122,14 +126,18 @@ async fn subject(store: &Store, args: &NewArgs) -> anyhow::Result<TraceSubject> 
         let run = runs
             .iter()
             .find(|r| r.refs.contains(member))
-            .with_context(|| format!("{member} is not in a serial run; trace it alone with --item"))?;
+            .with_context(|| {
+                format!("{member} is not in a serial run; trace it alone with --item")
+            })?;
         Ok(TraceSubject::from(run))
     } else {
         let lots = link::lot_clusters(&entries);
         let lot = lots
             .iter()
             .find(|l| l.refs.contains(member))
-            .with_context(|| format!("{member} shares its lot with no other item; trace it alone with --item"))?;
+            .with_context(|| {
+                format!("{member} shares its lot with no other item; trace it alone with --item")
+            })?;
         Ok(TraceSubject::from(lot))
     }
 }
@@ -150,7 +158,11 @@ pub async fn run(db: &str, command: TraceCommand) -> anyhow::Result<ExitCode> {
                 other => bail!("--to-kind {other:?}: use manufacturer or state"),
             };
             let reference = store.next_trace_ref(today().year()).await?;
-            let addressee = Addressee { kind, name: args.to.clone(), country: args.to_country };
+            let addressee = Addressee {
+                kind,
+                name: args.to.clone(),
+                country: args.to_country,
+            };
             let mut request = TraceRequest::draft(reference, subject, addressee, &items, today());
             request.requesting_party = args.requesting_party.clone();
             request.reason = args.reason.clone();
@@ -166,7 +178,11 @@ pub async fn run(db: &str, command: TraceCommand) -> anyhow::Result<ExitCode> {
                     request.reference,
                     request.addressee.name,
                     request.particulars.len(),
-                    if request.particulars.len() == 1 { "" } else { "s" }
+                    if request.particulars.len() == 1 {
+                        ""
+                    } else {
+                        "s"
+                    }
                 );
                 let missing = request.missing_for_sending();
                 if !missing.is_empty() {
@@ -182,7 +198,9 @@ pub async fn run(db: &str, command: TraceCommand) -> anyhow::Result<ExitCode> {
                 if s == "overdue" {
                     requests.retain(|r| r.is_overdue(today));
                 } else {
-                    let wanted: TraceStatus = s.parse().map_err(|e| anyhow::anyhow!("--status {s:?} {e}, overdue"))?;
+                    let wanted: TraceStatus = s
+                        .parse()
+                        .map_err(|e| anyhow::anyhow!("--status {s:?} {e}, overdue"))?;
                     requests.retain(|r| r.status == wanted);
                 }
             }
@@ -197,9 +215,16 @@ pub async fn run(db: &str, command: TraceCommand) -> anyhow::Result<ExitCode> {
                     .collect();
                 print_json(&json!({ "requests": list }))?;
             } else {
-                println!("{:<14} {:<13} {:<30} {:>5} {:<11} {:<11}", "REF", "STATUS", "ADDRESSEE", "ITEMS", "SENT", "DUE");
+                println!(
+                    "{:<14} {:<13} {:<30} {:>5} {:<11} {:<11}",
+                    "REF", "STATUS", "ADDRESSEE", "ITEMS", "SENT", "DUE"
+                );
                 for r in &requests {
-                    let status = if r.is_overdue(today) { format!("{} OVERDUE", r.status) } else { r.status.to_string() };
+                    let status = if r.is_overdue(today) {
+                        format!("{} OVERDUE", r.status)
+                    } else {
+                        r.status.to_string()
+                    };
                     println!(
                         "{:<14} {:<13} {:<30} {:>5} {:<11} {:<11}",
                         r.reference,
@@ -213,10 +238,15 @@ pub async fn run(db: &str, command: TraceCommand) -> anyhow::Result<ExitCode> {
             }
             ExitCode::SUCCESS
         }
-        TraceCommand::Show { reference, html, json } => {
+        TraceCommand::Show {
+            reference,
+            html,
+            json,
+        } => {
             let request = store.trace_request(&reference).await?;
             if let Some(path) = html {
-                std::fs::write(&path, render_html(&request)).with_context(|| format!("cannot write {}", path.display()))?;
+                std::fs::write(&path, render_html(&request))
+                    .with_context(|| format!("cannot write {}", path.display()))?;
                 eprintln!("wrote the printable request to {}", path.display());
             }
             if json {
@@ -224,7 +254,10 @@ pub async fn run(db: &str, command: TraceCommand) -> anyhow::Result<ExitCode> {
                 v["overdue"] = json!(request.is_overdue(today()));
                 print_json(&v)?;
             } else {
-                println!("{} ({}) to {}", request.reference, request.status, request.addressee.name);
+                println!(
+                    "{} ({}) to {}",
+                    request.reference, request.status, request.addressee.name
+                );
                 println!("requesting party: {}", request.requesting_party);
                 println!("reason: {}", request.reason);
                 for p in &request.particulars {
@@ -251,7 +284,13 @@ pub async fn run(db: &str, command: TraceCommand) -> anyhow::Result<ExitCode> {
             }
             request.advance(TraceStatus::Sent, today())?;
             store.update_trace_request(&request, &actor).await?;
-            println!("{reference} is sent{}", request.due_on.map(|d| format!("; reply due {d}")).unwrap_or_default());
+            println!(
+                "{reference} is sent{}",
+                request
+                    .due_on
+                    .map(|d| format!("; reply due {d}"))
+                    .unwrap_or_default()
+            );
             ExitCode::SUCCESS
         }
         TraceCommand::Acknowledge { reference } => {
@@ -268,7 +307,11 @@ pub async fn run(db: &str, command: TraceCommand) -> anyhow::Result<ExitCode> {
             println!("{reference} is closed");
             ExitCode::SUCCESS
         }
-        TraceCommand::Answer { reference, text, transfers } => {
+        TraceCommand::Answer {
+            reference,
+            text,
+            transfers,
+        } => {
             let mut request = store.trace_request(&reference).await?;
             // Check the move first, so a refused answer imports nothing.
             let mut probe = request.clone();
@@ -297,7 +340,10 @@ pub async fn run(db: &str, command: TraceCommand) -> anyhow::Result<ExitCode> {
                     report.inserted,
                     report.updated
                 ));
-                println!("recorded {} new and {} updated transfers", report.inserted, report.updated);
+                println!(
+                    "recorded {} new and {} updated transfers",
+                    report.inserted, report.updated
+                );
             }
             request.record_answer(answer, today())?;
             store.update_trace_request(&request, &actor).await?;
