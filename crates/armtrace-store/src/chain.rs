@@ -4,10 +4,9 @@
 
 use armtrace_core::link::LinkEntry;
 use armtrace_core::{CountryCode, PartialDate};
-use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::error::{Result, StoreError};
-use crate::items::ItemFilter;
+use crate::items::{ItemFilter, Statement};
 use crate::store::Store;
 
 /// The fields of an item that linking and diversion read, owned.
@@ -46,41 +45,38 @@ impl LinkRow {
 impl Store {
     /// Link projections of the items matching `filter`, in reference order.
     pub async fn link_rows(&self, filter: &ItemFilter) -> Result<Vec<LinkRow>> {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = Statement::new(
             "SELECT ref, model, manufacturer, calibre, serial_number, lot_number, year_of_manufacture,
                     recovered_on, recovered_country, recovered_place FROM items",
         );
         filter.push_where(&mut q);
         q.push(" ORDER BY ref");
-        let rows = q.build().fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                let recovered_on: Option<String> = r.try_get(7)?;
-                let recovered_country: Option<String> = r.try_get(8)?;
-                Ok(LinkRow {
-                    reference: r.try_get(0)?,
-                    model: r.try_get(1)?,
-                    manufacturer: r.try_get(2)?,
-                    calibre: r.try_get(3)?,
-                    serial: r.try_get(4)?,
-                    lot: r.try_get(5)?,
-                    year: r.try_get::<Option<i64>, _>(6)?.map(|y| y as i16),
-                    recovered_on: recovered_on
-                        .map(|d| {
-                            d.parse()
-                                .map_err(|_| StoreError::Corrupt(format!("recovered_on = {d:?}")))
-                        })
-                        .transpose()?,
-                    recovered_country: recovered_country
-                        .map(|c| {
-                            CountryCode::parse(&c).map_err(|_| {
-                                StoreError::Corrupt(format!("recovered_country = {c:?}"))
-                            })
-                        })
-                        .transpose()?,
-                    recovered_place: r.try_get(9)?,
-                })
+        self.bulk_read(q, |r| {
+            let recovered_on: Option<String> = r.get(7)?;
+            let recovered_country: Option<String> = r.get(8)?;
+            Ok(LinkRow {
+                reference: r.get(0)?,
+                model: r.get(1)?,
+                manufacturer: r.get(2)?,
+                calibre: r.get(3)?,
+                serial: r.get(4)?,
+                lot: r.get(5)?,
+                year: r.get::<_, Option<i64>>(6)?.map(|y| y as i16),
+                recovered_on: recovered_on
+                    .map(|d| {
+                        d.parse()
+                            .map_err(|_| StoreError::Corrupt(format!("recovered_on = {d:?}")))
+                    })
+                    .transpose()?,
+                recovered_country: recovered_country
+                    .map(|c| {
+                        CountryCode::parse(&c)
+                            .map_err(|_| StoreError::Corrupt(format!("recovered_country = {c:?}")))
+                    })
+                    .transpose()?,
+                recovered_place: r.get(9)?,
             })
-            .collect()
+        })
+        .await
     }
 }

@@ -1,10 +1,10 @@
 //! Reading items back: one by reference, filtered lists, full scans for exports and
 //! indexes, and an item's revision history.
 
-use armtrace_core::{Category, Confidentiality, CountryCode, Item, PartialDate};
+use armtrace_core::{Category, Confidentiality, CountryCode, ITEM_FIELDS, Item, PartialDate};
 use futures_core::stream::BoxStream;
 use serde::Serialize;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{Row, Sqlite};
 
 use crate::error::{Result, StoreError};
 use crate::record::Record;
@@ -75,61 +75,124 @@ fn escape_like(s: &str) -> String {
     out
 }
 
+/// A value bound to a filter's placeholder.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlParam {
+    Text(String),
+    Int(i64),
+}
+
+impl rusqlite::ToSql for SqlParam {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            SqlParam::Text(s) => s.to_sql(),
+            SqlParam::Int(i) => i.to_sql(),
+        }
+    }
+}
+
+/// A statement with `$1, $2, …` placeholders (understood by SQLite and PostgreSQL) and
+/// the values for them.
+#[derive(Debug, Clone, Default)]
+pub struct Statement {
+    pub sql: String,
+    pub params: Vec<SqlParam>,
+}
+
+impl Statement {
+    pub fn new(sql: impl Into<String>) -> Self {
+        Statement {
+            sql: sql.into(),
+            params: Vec::new(),
+        }
+    }
+
+    /// Appends text.
+    pub fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Appends a placeholder for `value`.
+    pub fn bind(&mut self, value: SqlParam) -> &mut Self {
+        self.params.push(value);
+        self.sql.push_str(&format!("${}", self.params.len()));
+        self
+    }
+
+    /// The statement as an sqlx query with its values bound.
+    pub(crate) fn to_sqlx(&self) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments> {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.sql.as_str()));
+        for p in &self.params {
+            q = match p {
+                SqlParam::Text(s) => q.bind(s.as_str()),
+                SqlParam::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }
+}
+
 impl ItemFilter {
     /// Appends ` WHERE …` (or nothing) for this filter.
-    pub(crate) fn push_where(&self, q: &mut QueryBuilder<Sqlite>) {
+    pub fn push_where(&self, q: &mut Statement) {
         let mut first = true;
-        let mut and = |q: &mut QueryBuilder<Sqlite>| {
+        let mut and = |q: &mut Statement| {
             q.push(if first { " WHERE " } else { " AND " });
             first = false;
         };
+        let text = |s: &str| SqlParam::Text(s.to_owned());
         if let Some(c) = self.category {
             and(q);
-            q.push("category = ").push_bind(c.as_str());
+            q.push("category = ").bind(text(c.as_str()));
         }
         if let Some(m) = &self.model {
             and(q);
             q.push("lower(model) LIKE ")
-                .push_bind(escape_like(m))
+                .bind(SqlParam::Text(escape_like(m)))
                 .push(" ESCAPE '\\'");
         }
         if let Some(m) = &self.manufacturer {
             and(q);
             q.push("lower(manufacturer) LIKE ")
-                .push_bind(escape_like(m))
+                .bind(SqlParam::Text(escape_like(m)))
                 .push(" ESCAPE '\\'");
         }
         if let Some(c) = self.country_of_manufacture {
             and(q);
-            q.push("country_of_manufacture = ").push_bind(c.to_string());
+            q.push("country_of_manufacture = ").bind(text(c.as_str()));
         }
         if let Some(c) = self.recovered_country {
             and(q);
-            q.push("recovered_country = ").push_bind(c.to_string());
+            q.push("recovered_country = ").bind(text(c.as_str()));
         }
         if let Some(c) = self.confidentiality {
             and(q);
-            q.push("confidentiality = ").push_bind(c.as_str());
+            q.push("confidentiality = ").bind(text(c.as_str()));
         }
         if let Some(d) = self.recovered_from_date {
             // Text comparison works because dates are stored as zero-padded ISO strings.
             and(q);
-            q.push("recovered_on >= ").push_bind(d.to_string());
+            q.push("recovered_on >= ")
+                .bind(SqlParam::Text(d.to_string()));
         }
         if let Some(d) = self.recovered_to_date {
             // "2016-07" must include "2016-07-31": compare against the next prefix.
             and(q);
-            q.push("recovered_on < ").push_bind(upper_bound(d));
+            q.push("recovered_on < ")
+                .bind(SqlParam::Text(upper_bound(d)));
         }
         if let Some(levels) = &self.visible {
             and(q);
             q.push("confidentiality IN (");
-            let mut sep = q.separated(", ");
-            for l in levels {
-                sep.push_bind(l.as_str());
-            }
             if levels.is_empty() {
-                sep.push("NULL");
+                q.push("NULL");
+            }
+            for (i, l) in levels.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.bind(text(l.as_str()));
             }
             q.push(")");
         }
@@ -164,37 +227,35 @@ impl Store {
         limit: u64,
         offset: u64,
     ) -> Result<Vec<StoredItem>> {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM items");
+        let mut q = Statement::new("SELECT * FROM items");
         filter.push_where(&mut q);
         q.push(" ORDER BY ref");
         if limit > 0 {
-            q.push(" LIMIT ").push_bind(limit as i64);
+            q.push(" LIMIT ").bind(SqlParam::Int(limit as i64));
         } else if offset > 0 {
             q.push(" LIMIT -1");
         }
         if offset > 0 {
-            q.push(" OFFSET ").push_bind(offset as i64);
+            q.push(" OFFSET ").bind(SqlParam::Int(offset as i64));
         }
-        let rows = q.build().fetch_all(&self.pool).await?;
+        let rows = q.to_sqlx().fetch_all(&self.pool).await?;
         rows.iter().map(stored).collect()
     }
 
     /// How many items match `filter`.
     pub async fn count_items(&self, filter: &ItemFilter) -> Result<u64> {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM items");
+        let mut q = Statement::new("SELECT COUNT(*) FROM items");
         filter.push_where(&mut q);
-        let n: i64 = q.build().fetch_one(&self.pool).await?.try_get(0)?;
+        let n: i64 = q.to_sqlx().fetch_one(&self.pool).await?.try_get(0)?;
         Ok(n as u64)
     }
 
     /// Streams items matching `filter` in reference order, for exports of any size.
-    pub fn stream_items<'a>(&'a self, filter: &ItemFilter) -> BoxStream<'a, Result<Item>> {
-        use futures_util::StreamExt;
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM items");
+    pub fn stream_items(&self, filter: &ItemFilter) -> BoxStream<'static, Result<Item>> {
+        let mut q = Statement::new(format!("SELECT {} FROM items", ITEM_FIELDS.join(", ")));
         filter.push_where(&mut q);
         q.push(" ORDER BY ref");
-        let pool = self.pool.clone();
-        Box::pin(async_stream(q, pool).map(|r| r.and_then(|row| Item::from_row(&row))))
+        self.bulk_stream(q, crate::bulk::decode_canonical::<Item>)
     }
 
     /// The revision history of an item, newest first.
@@ -231,29 +292,4 @@ impl Store {
         .await?;
         Ok(rows)
     }
-}
-
-/// Runs a built query as a stream that owns its pool and SQL.
-fn async_stream(
-    q: QueryBuilder<Sqlite>,
-    pool: sqlx::SqlitePool,
-) -> impl futures_core::Stream<Item = Result<sqlx::sqlite::SqliteRow>> + Send {
-    let (tx, rx) = tokio::sync::mpsc::channel(1024);
-    tokio::spawn(async move {
-        use futures_util::StreamExt;
-        let mut q = q;
-        let mut rows = q.build().fetch(&pool);
-        while let Some(row) = rows.next().await {
-            if tx.send(row.map_err(StoreError::from)).await.is_err() {
-                break;
-            }
-        }
-    });
-    tokio_stream_from(rx)
-}
-
-fn tokio_stream_from<T: Send + 'static>(
-    mut rx: tokio::sync::mpsc::Receiver<T>,
-) -> impl futures_core::Stream<Item = T> + Send {
-    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }

@@ -11,7 +11,6 @@ use std::fmt::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::types::ValueRef;
 use rustc_hash::FxHashMap;
 
 use super::{ImportSummary, Sink};
@@ -71,16 +70,6 @@ impl SqliteSink {
         let id = self.conn.last_insert_rowid();
         self.import_id = Some(id);
         Ok(id)
-    }
-}
-
-/// A stored value in canonical text form (as `to_strings` writes it), for revisions.
-fn canonical_text(v: ValueRef<'_>) -> Option<String> {
-    match v {
-        ValueRef::Null => None,
-        ValueRef::Integer(i) => Some(i.to_string()),
-        ValueRef::Real(f) => Some(f.to_string()),
-        ValueRef::Text(t) | ValueRef::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
     }
 }
 
@@ -147,7 +136,7 @@ impl<R: Record> Sink<R> for SqliteSink {
             .query_row(&select, [id], |row| {
                 let mut map = serde_json::Map::new();
                 for (i, field) in R::FIELDS.iter().enumerate() {
-                    if let Some(v) = canonical_text(row.get_ref(i)?) {
+                    if let Some(v) = crate::bulk::canonical_text(row.get_ref(i)?) {
                         map.insert((*field).to_owned(), serde_json::Value::String(v));
                     }
                 }

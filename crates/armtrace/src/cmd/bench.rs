@@ -16,6 +16,17 @@ pub enum BenchCommand {
     Import(ImportBenchArgs),
     /// Serial search latency: the index, a brute-force scan and SQLite, same data.
     Search(super::bench_search::SearchBenchArgs),
+    /// Time of `link` and `diversion` on a demo register, loading included.
+    Chain(ChainBenchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ChainBenchArgs {
+    /// Demo items in the register.
+    #[arg(long, default_value_t = 1_000_000)]
+    items: u64,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 #[derive(Args, Debug)]
@@ -45,7 +56,72 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             super::bench_search::run(args)?;
             Ok(ExitCode::SUCCESS)
         }
+        BenchCommand::Chain(args) => chain(args).await,
     }
+}
+
+async fn chain(args: ChainBenchArgs) -> anyhow::Result<ExitCode> {
+    use armtrace_core::Transfer;
+    use armtrace_core::custody::{self, TransferIndex};
+    use armtrace_core::link::{self, LinkEntry};
+    use armtrace_store::items::ItemFilter;
+
+    let tmp = tempfile::tempdir()?;
+    let db = tmp.path().join("chain.db");
+    let items_csv = tmp.path().join("items.csv");
+    let transfers_csv = tmp.path().join("transfers.csv");
+    super::demo::write_items_csv(&items_csv, args.items, args.seed)?;
+    super::demo::write_transfers_csv(&transfers_csv, args.items, args.seed)?;
+    let store = Store::open(db.to_str().context("temp path is UTF-8")?).await?;
+    store
+        .import_file::<Item>(
+            &items_csv,
+            &ImportOptions::new(Format::Csv, "bench"),
+            &|_| {},
+        )
+        .await?;
+    store
+        .import_file::<Transfer>(
+            &transfers_csv,
+            &ImportOptions::new(Format::Csv, "bench"),
+            &|_| {},
+        )
+        .await?;
+
+    let t = Instant::now();
+    let rows = store.link_rows(&ItemFilter::default()).await?;
+    let load = t.elapsed();
+    let entries: Vec<LinkEntry> = rows.iter().map(|r| r.entry()).collect();
+    let t = Instant::now();
+    let links = link::link(&entries, link::DEFAULT_GAP);
+    let linking = t.elapsed();
+    let t = Instant::now();
+    let transfers = store.transfers().await?;
+    let index = TransferIndex::new(&transfers);
+    let diversions = custody::diversions(&entries, &index);
+    let diverting = t.elapsed();
+    store.close().await;
+    println!("{} demo items, {} transfers", args.items, transfers.len());
+    println!(
+        "load link projections from the register   {:>8.3} s",
+        load.as_secs_f64()
+    );
+    println!(
+        "link: {} runs, {} lots                     {:>8.3} s",
+        links.runs.len(),
+        links.lots.len(),
+        linking.as_secs_f64()
+    );
+    println!(
+        "diversion: {} items (transfers loaded)     {:>8.3} s",
+        diversions.len(),
+        diverting.as_secs_f64()
+    );
+    println!(
+        "link + diversion end to end                 {:>8.3} s",
+        (load + linking + diverting).as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn import(args: ImportBenchArgs) -> anyhow::Result<ExitCode> {
