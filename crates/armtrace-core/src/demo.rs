@@ -20,18 +20,22 @@ use crate::transfer::Transfer;
 /// Tag written into every demo record.
 pub const SYNTHETIC_NOTE: &str = "SYNTHETIC DEMO DATA: not a real recovery.";
 
-/// SplitMix64: tiny, fast and stable across releases, which a demo seed must be.
+/// SplitMix64: tiny, fast and stable across releases, which a demo seed must be. Also
+/// the generator of the benchmarks' and timing runs' synthetic queries.
 #[derive(Clone)]
-struct Rng(u64);
+pub struct SplitMix64(u64);
 
-impl Rng {
-    fn new(seed: u64, stream: u64) -> Rng {
-        let mut r = Rng(seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        r.next();
+type Rng = SplitMix64;
+
+impl SplitMix64 {
+    /// Stream `stream` of seed `seed`: independent sequences from one seed.
+    pub fn new(seed: u64, stream: u64) -> SplitMix64 {
+        let mut r = SplitMix64(seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        r.next_u64();
         r
     }
 
-    fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -40,8 +44,8 @@ impl Rng {
     }
 
     /// Uniform in `0..n`.
-    fn below(&mut self, n: u64) -> u64 {
-        ((self.next() >> 32) * n) >> 32
+    pub fn below(&mut self, n: u64) -> u64 {
+        ((self.next_u64() >> 32) * n) >> 32
     }
 
     fn range(&mut self, lo: i64, hi_inclusive: i64) -> i64 {
@@ -49,7 +53,7 @@ impl Rng {
     }
 
     fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 <= p
     }
 
     fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {

@@ -15,22 +15,7 @@ use std::time::{Duration, Instant};
 use super::*;
 use crate::serial::normalise;
 
-/// splitmix64: deterministic and dependency-free.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use crate::demo::SplitMix64 as Rng;
 
 /// Serials shaped like the demo register's: `AK-1974-012345`, `56-1-123456`,
 /// `KA12345`, `1983123456`, issued in runs of consecutive numbers.
@@ -119,7 +104,7 @@ fn build_and_query() -> (SerialIndex, Vec<(u32, String)>, Rng, usize) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(2);
-    let mut rng = Rng(0x5EED);
+    let mut rng = Rng::new(0x5EED, 0);
     let entries = register(n, &mut rng);
     let bytes: usize = entries.iter().map(|(_, s)| s.len()).sum();
     println!("{n} serials, {bytes} normalised bytes");

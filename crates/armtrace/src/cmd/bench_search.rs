@@ -33,16 +33,12 @@ pub struct SearchBenchArgs {
     no_sqlite: bool,
 }
 
-/// splitmix64, so the chosen queries are the same on every run.
-struct Rng(u64);
+/// The demo's generator, so the chosen queries are the same on every run.
+struct Rng(demo::SplitMix64);
 
 impl Rng {
     fn below(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) % n as u64) as usize
+        self.0.below(n as u64) as usize
     }
 }
 
@@ -231,7 +227,7 @@ pub fn run(args: SearchBenchArgs) -> anyhow::Result<()> {
         Some(b)
     };
 
-    let mut rng = Rng(args.seed ^ 0xBE7C);
+    let mut rng = Rng(demo::SplitMix64::new(args.seed, 0xBE7C));
     for (k, (kind, edits)) in KINDS.iter().enumerate() {
         let queries: Vec<String> = (0..args.queries)
             .map(|_| {

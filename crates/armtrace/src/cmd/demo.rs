@@ -65,17 +65,8 @@ pub async fn run(db: &str, args: DemoArgs) -> anyhow::Result<ExitCode> {
     write_items_csv(&items_csv, args.items, args.seed)?;
     write_transfers_csv(&transfers_csv, args.items, args.seed)?;
     let store = super::open(db).await?;
-    let import_args = |file: PathBuf| ImportArgs {
-        file,
-        format: None,
-        mapping: None,
-        dry_run: false,
-        skip_invalid: false,
-        ignore_unknown: false,
-        json: false,
-    };
-    let items = import::<Item>(&store, &import_args(items_csv)).await?;
-    let transfers = import::<Transfer>(&store, &import_args(transfers_csv)).await?;
+    let items = import::<Item>(&store, &ImportArgs::for_file(items_csv)).await?;
+    let transfers = import::<Transfer>(&store, &ImportArgs::for_file(transfers_csv)).await?;
     let counts = store.counts().await?;
     store.close().await;
     anyhow::ensure!(

@@ -45,6 +45,19 @@ pub struct ImportArgs {
 }
 
 impl ImportArgs {
+    /// Defaults for an import made by another command (demo, trace answers).
+    pub fn for_file(file: PathBuf) -> Self {
+        ImportArgs {
+            file,
+            format: None,
+            mapping: None,
+            dry_run: false,
+            skip_invalid: false,
+            ignore_unknown: false,
+            json: false,
+        }
+    }
+
     pub fn options(&self) -> anyhow::Result<ImportOptions> {
         let format = match self.format {
             Some(f) => f,

@@ -318,15 +318,7 @@ pub async fn run(db: &str, command: TraceCommand) -> anyhow::Result<ExitCode> {
             probe.record_answer(text.clone(), today())?;
             let mut answer = text;
             if let Some(file) = transfers {
-                let args = ImportArgs {
-                    file: file.clone(),
-                    format: None,
-                    mapping: None,
-                    dry_run: false,
-                    skip_invalid: false,
-                    ignore_unknown: false,
-                    json: false,
-                };
+                let args = ImportArgs::for_file(file.clone());
                 let report = import::<Transfer>(&store, &args).await?;
                 if report.rejected > 0 {
                     for e in &report.errors {
