@@ -129,8 +129,13 @@ impl FromStr for PartialDate {
 
     fn from_str(s: &str) -> Result<Self, BadDate> {
         let s = s.trim();
-        // A spreadsheet's date-time ("2016-07-14T00:00:00" or "2016-07-14 00:00:00") keeps its date.
-        let s = s.split(['T', ' ']).next().unwrap_or(s);
+        // A spreadsheet's date-time ("2016-07-14T00:00:00", "2016-07-14 00:00:00Z") keeps
+        // its date; any other trailing text ("2016 or 2017") is an error, never dropped.
+        let s = match s.split_once(['T', ' ']) {
+            Some((date, time)) if date.len() == 10 && is_time(time) => date,
+            Some(_) => return Err(BadDate),
+            None => s,
+        };
         let mut parts = s.split('-');
         let number = |p: Option<&str>, len: usize| -> Result<Option<u16>, BadDate> {
             match p {
@@ -149,6 +154,19 @@ impl FromStr for PartialDate {
         }
         PartialDate::new(year as i16, month.map(|m| m as u8), day.map(|d| d as u8))
     }
+}
+
+/// `HH:MM`, `HH:MM:SS`, with optional fraction and `Z`: the time part of a date-time.
+fn is_time(t: &str) -> bool {
+    let t = t.strip_suffix('Z').unwrap_or(t);
+    let (hms, fraction) = t.split_once('.').unwrap_or((t, "0"));
+    let parts: Vec<&str> = hms.split(':').collect();
+    (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()))
+        && !fraction.is_empty()
+        && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
 impl fmt::Display for PartialDate {
@@ -194,17 +212,38 @@ mod tests {
         for s in ["2016", "2016-07", "2016-07-14", "2000-02-29"] {
             assert_eq!(s.parse::<PartialDate>().unwrap().to_string(), s);
         }
-        assert_eq!(
-            "2016-07-14T00:00:00".parse::<PartialDate>().unwrap().to_string(),
-            "2016-07-14"
-        );
+        for s in [
+            "2016-07-14T00:00:00",
+            "2016-07-14 00:00",
+            "2016-07-14T08:30:00.000Z",
+        ] {
+            assert_eq!(
+                s.parse::<PartialDate>().unwrap().to_string(),
+                "2016-07-14",
+                "{s}"
+            );
+        }
     }
 
     #[test]
     fn rejects_impossible_dates() {
         for s in [
-            "", "16", "2016-7", "2016-13", "2016-00", "1900-02-29", "2015-02-29", "2016-04-31",
-            "14/07/2016", "2016-07-14-01", "1700", "abcd",
+            "",
+            "16",
+            "2016-7",
+            "2016-13",
+            "2016-00",
+            "1900-02-29",
+            "2015-02-29",
+            "2016-04-31",
+            "14/07/2016",
+            "2016-07-14-01",
+            "1700",
+            "abcd",
+            "2016 or 2017",
+            "2016T99",
+            "2016-07-14 to 2016-07-20",
+            "2016-07 12:00",
         ] {
             assert!(s.parse::<PartialDate>().is_err(), "{s}");
         }

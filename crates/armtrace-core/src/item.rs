@@ -266,7 +266,8 @@ impl Checker {
     pub fn coordinate(&mut self, field: &'static str, raw: &str, limit: f64) -> Option<f64> {
         let v = non_empty(raw)?;
         match v.parse::<f64>() {
-            Ok(x) if x.is_finite() && x.abs() <= limit => Some(x),
+            // `+ 0.0` turns -0 into 0: the register stores one zero, so the hash must too.
+            Ok(x) if x.is_finite() && x.abs() <= limit => Some(x + 0.0),
             _ => {
                 self.fail(
                     field,

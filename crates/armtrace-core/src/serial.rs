@@ -150,7 +150,10 @@ mod tests {
         // Confusables are *not* folded in the linking form.
         assert_eq!(SerialKey::new("O1").unwrap().split(), Some(("O", 1)));
         // A digit run too long for u64 does not link.
-        assert_eq!(SerialKey::new("A123456789012345678901").unwrap().number(), None);
+        assert_eq!(
+            SerialKey::new("A123456789012345678901").unwrap().number(),
+            None
+        );
     }
 
     proptest! {

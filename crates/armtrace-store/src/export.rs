@@ -52,8 +52,8 @@ pub fn geojson_feature(item: &Item) -> Option<serde_json::Value> {
     let (lat, lon) = (item.latitude?, item.longitude?);
     let mut properties = serde_json::to_value(item).expect("items serialise");
     if let Some(p) = properties.as_object_mut() {
-        p.remove("latitude");
-        p.remove("longitude");
+        p.shift_remove("latitude");
+        p.shift_remove("longitude");
     }
     Some(serde_json::json!({
         "type": "Feature",

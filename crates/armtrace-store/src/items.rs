@@ -170,17 +170,18 @@ impl ItemFilter {
             and(q);
             q.push("confidentiality = ").bind(text(c.as_str()));
         }
+        // Dates are zero-padded ISO text, so they compare as text once a partial date is
+        // padded to its first or last day. An item is in range only when *all* of its
+        // possible days are: `2016-07` is after 2016-07-01 but not after 2016-07-02.
         if let Some(d) = self.recovered_from_date {
-            // Text comparison works because dates are stored as zero-padded ISO strings.
             and(q);
-            q.push("recovered_on >= ")
-                .bind(SqlParam::Text(d.to_string()));
+            q.push("recovered_on || substr('-01-01', length(recovered_on) - 3) >= ")
+                .bind(SqlParam::Text(first_day(d)));
         }
         if let Some(d) = self.recovered_to_date {
-            // "2016-07" must include "2016-07-31": compare against the next prefix.
             and(q);
-            q.push("recovered_on < ")
-                .bind(SqlParam::Text(upper_bound(d)));
+            q.push("recovered_on || substr('-12-31', length(recovered_on) - 3) <= ")
+                .bind(SqlParam::Text(last_day(d)));
         }
         if let Some(levels) = &self.visible {
             and(q);
@@ -199,11 +200,17 @@ impl ItemFilter {
     }
 }
 
-/// The smallest date string that sorts after every date within `d`.
-fn upper_bound(d: PartialDate) -> String {
-    let mut s = d.to_string();
-    s.push('~'); // '~' sorts after '-' and every digit
-    s
+/// The first day a date can mean, as text: `2016` → `2016-01-01`, `2016-07` → `2016-07-01`.
+fn first_day(d: PartialDate) -> String {
+    let s = d.to_string();
+    format!("{s}{}", &"-01-01"[s.len() - 4..])
+}
+
+/// A text bound for the last day a date can mean: `2016` → `2016-12-31`,
+/// `2016-07` → `2016-07-31` (every real day of the month sorts at or before it).
+fn last_day(d: PartialDate) -> String {
+    let s = d.to_string();
+    format!("{s}{}", &"-12-31"[s.len() - 4..])
 }
 
 impl Store {

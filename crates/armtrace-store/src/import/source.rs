@@ -69,13 +69,23 @@ impl std::str::FromStr for Format {
 /// # columns to leave out
 /// ignore = ["Photo link"]
 /// ```
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+///
+/// `ignore` may also stand inside `[columns]` (where a natural reading of the layout
+/// above puts it): a list there is taken as the columns to leave out.
+#[derive(Debug, Clone, Default)]
 pub struct Mapping {
-    #[serde(default)]
     pub columns: HashMap<String, String>,
-    #[serde(default)]
     pub ignore: Vec<String>,
+}
+
+/// The file as written, before `ignore` inside `[columns]` is lifted out.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MappingFile {
+    #[serde(default)]
+    columns: HashMap<String, toml::Value>,
+    #[serde(default)]
+    ignore: Vec<String>,
 }
 
 impl Mapping {
@@ -84,12 +94,40 @@ impl Mapping {
             path: path.to_owned(),
             source,
         })?;
-        toml::from_str(&text).map_err(|e| {
+        let bad = |e: String| {
             StoreError::Input(format!(
                 "mapping file {}: {e}\nExpected:\n[columns]\n\"Your column\" = \"canonical_field\"\nignore = [\"Column to leave out\"]",
                 path.display()
             ))
-        })
+        };
+        let file: MappingFile = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+        let mut mapping = Mapping {
+            columns: HashMap::new(),
+            ignore: file.ignore,
+        };
+        for (source, target) in file.columns {
+            match target {
+                toml::Value::String(t) => {
+                    mapping.columns.insert(source, t);
+                }
+                toml::Value::Array(list) if source == "ignore" => {
+                    for v in list {
+                        match v {
+                            toml::Value::String(c) => mapping.ignore.push(c),
+                            other => {
+                                return Err(bad(format!("ignore lists column names, not {other}")));
+                            }
+                        }
+                    }
+                }
+                other => {
+                    return Err(bad(format!(
+                        "column {source:?} maps to {other}: give the canonical field name as a string"
+                    )));
+                }
+            }
+        }
+        Ok(mapping)
     }
 }
 
@@ -281,12 +319,14 @@ impl Source {
                 let rows = data
                     .into_iter()
                     .enumerate()
-                    // Spreadsheets often carry blank formatted rows: they are not data.
+                    // Spreadsheets often carry blank formatted rows: they are not data,
+                    // and rows count data records (as in CSV and JSON Lines).
                     .filter(|(_, record)| record.iter().any(|v| !v.trim().is_empty()))
-                    .map(move |(i, record)| {
+                    .enumerate()
+                    .map(move |(n, (i, record))| {
                         (
                             SourceRow::Values {
-                                row: i as u64 + 1,
+                                row: n as u64 + 1,
                                 record,
                             },
                             total_bytes * (i as u64 + 1) / total,
@@ -324,6 +364,13 @@ fn csv_rows(
             Ok(false) => None,
             Ok(true) => Some((SourceRow::Values { row, record }, pos)),
             Err(e) => {
+                let value: String = record
+                    .iter()
+                    .collect::<Vec<_>>()
+                    .join(",")
+                    .chars()
+                    .take(200)
+                    .collect();
                 let message = match e.kind() {
                     csv::ErrorKind::UnequalLengths { len, .. } => {
                         format!(
@@ -339,7 +386,7 @@ fn csv_rows(
                     SourceRow::Unreadable(RowError {
                         row,
                         column: String::new(),
-                        value: String::new(),
+                        value,
                         message,
                     }),
                     pos,
@@ -366,8 +413,7 @@ fn jsonl_rows(
     std::iter::from_fn(move || {
         loop {
             let line = lines.next()?;
-            row += 1;
-            let unreadable = |message: String| {
+            let unreadable = |row: u64, message: String| {
                 SourceRow::Unreadable(RowError {
                     row,
                     column: String::new(),
@@ -377,17 +423,25 @@ fn jsonl_rows(
             };
             let line = match line {
                 Ok(l) => l,
-                Err(e) => return Some((unreadable(format!("cannot be read: {e}")), consumed)),
+                Err(e) => {
+                    row += 1;
+                    return Some((unreadable(row, format!("cannot be read: {e}")), consumed));
+                }
             };
             consumed += line.len() as u64 + 1;
+            // Blank lines are not records, and rows count records (as in CSV).
             if line.trim().is_empty() {
                 continue;
             }
+            row += 1;
             let object: serde_json::Map<String, serde_json::Value> =
                 match serde_json::from_str(&line) {
                     Ok(o) => o,
                     Err(e) => {
-                        return Some((unreadable(format!("is not a JSON object: {e}")), consumed));
+                        return Some((
+                            unreadable(row, format!("is not a JSON object: {e}")),
+                            consumed,
+                        ));
                     }
                 };
             let mut values = vec![String::new(); fields.len()];

@@ -62,8 +62,18 @@ pub async fn run(db: &str, command: ExportCommand) -> anyhow::Result<ExitCode> {
     }
     if summary.without_coordinates > 0 {
         eprintln!(
-            "{} items without coordinates are not in the GeoJSON",
-            summary.without_coordinates
+            "{} item{} without coordinates {} not in the GeoJSON",
+            summary.without_coordinates,
+            if summary.without_coordinates == 1 {
+                ""
+            } else {
+                "s"
+            },
+            if summary.without_coordinates == 1 {
+                "is"
+            } else {
+                "are"
+            }
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -24,10 +24,11 @@ pub struct FilterArgs {
     /// Only this confidentiality level (public, restricted, confidential).
     #[arg(long, value_parser = parse_confidentiality)]
     confidentiality: Option<Confidentiality>,
-    /// Recovered on or after (YYYY, YYYY-MM or YYYY-MM-DD).
+    /// Recovered on or after (YYYY, YYYY-MM or YYYY-MM-DD); a partial recovery date counts
+    /// only when all of it is in range.
     #[arg(long, value_parser = parse_date)]
     recovered_after: Option<PartialDate>,
-    /// Recovered on or before (YYYY, YYYY-MM or YYYY-MM-DD).
+    /// Recovered on or before (YYYY, YYYY-MM or YYYY-MM-DD); same rule.
     #[arg(long, value_parser = parse_date)]
     recovered_before: Option<PartialDate>,
 }

@@ -1,0 +1,18 @@
+//! The integration tests of the item register: one test binary that drives the real
+//! `armtrace` executable through its command line, each test in its own temporary
+//! register, and checks what a user would see (exit status, reports, listings, exports).
+//!
+//! These tests must not reach into the store or the core: the CLI contract of the issue
+//! "The item register" is what they pin down. Run with
+//! `cargo test -p armtrace --test it`.
+
+mod columns;
+mod demo;
+mod errors;
+mod export;
+mod formats;
+mod import;
+mod interrupt;
+mod items;
+mod roundtrip;
+mod support;
