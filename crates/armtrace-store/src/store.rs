@@ -41,6 +41,9 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // 16 KiB pages (for new registers; an existing file keeps its own): a
+            // million-row import measured 16% faster than with SQLite's default 4 KiB.
+            .page_size(16384)
             .busy_timeout(Duration::from_secs(10))
             // 64 MiB page cache: bulk imports and full scans touch many pages.
             .pragma("cache_size", "-65536")

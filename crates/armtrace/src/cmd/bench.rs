@@ -161,10 +161,11 @@ async fn import(args: ImportBenchArgs) -> anyhow::Result<ExitCode> {
         anyhow::ensure!(report.unchanged == args.items, "re-import changed rows");
         store.close().await;
 
-        // sqlite3 shell: raw `.import` into a table of TEXT columns, no checks at all.
+        // sqlite3 shell: raw `.import` into a table of TEXT columns, no checks at all,
+        // with the same page size, journal and sync settings as armtrace's register.
         let shell_db = tmp.path().join(format!("shell-{run}.db"));
         let script = format!(
-            "PRAGMA journal_mode=WAL;\nPRAGMA synchronous=NORMAL;\n.mode csv\n.import '{}' items\n",
+            "PRAGMA page_size=16384;\nPRAGMA journal_mode=WAL;\nPRAGMA synchronous=NORMAL;\n.mode csv\n.import '{}' items\n",
             csv.display()
         );
         let t = Instant::now();
