@@ -3,9 +3,11 @@
 //! register, and checks what a user would see (exit status, reports, listings, exports).
 //!
 //! These tests must not reach into the store or the core: the CLI contract of the issue
-//! "The item register" is what they pin down. Run with
+//! "The item register" is what they pin down, with `chain.rs` and `search.rs` covering
+//! the supply-chain and search commands. Run with
 //! `cargo test -p armtrace --test it`.
 
+mod chain;
 mod columns;
 mod demo;
 mod errors;
@@ -15,4 +17,5 @@ mod import;
 mod interrupt;
 mod items;
 mod roundtrip;
+mod search;
 mod support;
