@@ -62,12 +62,12 @@ impl std::str::FromStr for Format {
 ///
 /// A mapping file is TOML:
 /// ```toml
+/// # columns to leave out
+/// ignore = ["Photo link"]
 /// # source column = canonical field
 /// [columns]
 /// "Serial No." = "serial_number"
 /// "Date found" = "recovered_on"
-/// # columns to leave out
-/// ignore = ["Photo link"]
 /// ```
 ///
 /// `ignore` may also stand inside `[columns]` (where a natural reading of the layout
@@ -96,7 +96,7 @@ impl Mapping {
         })?;
         let bad = |e: String| {
             StoreError::Input(format!(
-                "mapping file {}: {e}\nExpected:\n[columns]\n\"Your column\" = \"canonical_field\"\nignore = [\"Column to leave out\"]",
+                "mapping file {}: {e}\nExpected:\nignore = [\"Column to leave out\"]\n[columns]\n\"Your column\" = \"canonical_field\"",
                 path.display()
             ))
         };
