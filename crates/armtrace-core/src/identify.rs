@@ -68,7 +68,7 @@ pub struct Identification {
     /// What kind of weapon, for models.
     pub category: Option<ModelCategory>,
     /// Between 0 and 1, rounded to two decimals.
-    pub confidence: f32,
+    pub confidence: f64,
     /// Why, in words, one fact per entry.
     pub reasons: Vec<String>,
     /// The public reference(s) for the table row.
@@ -129,7 +129,7 @@ pub fn identify(marking: &str, reference_year: i16) -> Vec<Identification> {
         let rivals = designations
             .iter()
             .filter(|d| d.start == found.start && d.end == found.end);
-        let total: f32 = rivals.clone().map(|d| d.score).sum();
+        let total: f64 = rivals.clone().map(|d| d.score).sum();
         let share = found.score / total;
         let entry = &models()[found.row];
         let mut reasons = found.reasons.clone();
@@ -177,26 +177,26 @@ pub fn identify(marking: &str, reference_year: i16) -> Vec<Identification> {
 
 /// Each score's share of the total, weighted by itself, so that a clear favourite keeps
 /// most of its weight and equal rivals split it: `score * share` is the confidence.
-fn shares(scores: impl Iterator<Item = f32> + Clone) -> Vec<f32> {
-    let total: f32 = scores.clone().sum();
+fn shares(scores: impl Iterator<Item = f64> + Clone) -> Vec<f64> {
+    let total: f64 = scores.clone().sum();
     scores
         .map(|s| if total > 0.0 { s / total } else { 0.0 })
         .collect()
 }
 
 /// Never certain, never below zero, two decimals.
-fn round(confidence: f32) -> f32 {
+fn round(confidence: f64) -> f64 {
     (confidence.clamp(0.0, MAX_CONFIDENCE) * 100.0).round() / 100.0
 }
 
 /// The highest confidence any reading can have: a marking is never proof.
-pub const MAX_CONFIDENCE: f32 = 0.95;
+pub const MAX_CONFIDENCE: f64 = 0.95;
 
 /// The lowest confidence at which a reading is offered as a suggestion.
-pub const SUGGESTION_THRESHOLD: f32 = 0.5;
+pub const SUGGESTION_THRESHOLD: f64 = 0.5;
 
 /// How close a reading that disagrees must come to the best one to block a suggestion.
-const CONFLICT_MARGIN: f32 = 0.15;
+const CONFLICT_MARGIN: f64 = 0.15;
 
 /// What the importer may suggest for an item's manufacturer, country and year of
 /// manufacture, and why. A suggestion is reported to the user, never written over data.
@@ -205,7 +205,7 @@ pub struct Suggestion {
     pub manufacturer: Option<String>,
     pub country: Option<CountryCode>,
     pub year: Option<i16>,
-    pub confidence: f32,
+    pub confidence: f64,
     /// The field the reading came from: `markings` or `model`.
     pub read_from: &'static str,
     /// The reading the suggestion rests on, with its reasons and source.

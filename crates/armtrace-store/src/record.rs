@@ -79,6 +79,12 @@ pub trait Record: Sized + Send + Sync + 'static {
     fn values(&self) -> Vec<SqlValue<'_>>;
     fn from_row(row: &SqliteRow) -> Result<Self>;
 
+    /// True when reference data suggests a value for a field the record leaves empty
+    /// (see `armtrace_core::identify`); the importer counts these, never applies them.
+    fn has_suggestion(&self, _reference_year: i16) -> bool {
+        false
+    }
+
     /// Change-detection hash of the stored values (typed: a float hashes its bits).
     fn content_hash(&self) -> i64 {
         let mut h = Xxh3::new();
@@ -154,6 +160,14 @@ impl Record for Item {
 
     fn key(&self) -> &str {
         &self.reference
+    }
+
+    fn has_suggestion(&self, reference_year: i16) -> bool {
+        let gaps = self.manufacturer.is_none()
+            || self.country_of_manufacture.is_none()
+            || self.year_of_manufacture.is_none();
+        gaps && armtrace_core::identify::suggestion_for_item(self, reference_year)
+            .is_some_and(|s| s.manufacturer.is_some() || s.country.is_some() || s.year.is_some())
     }
 
     fn to_strings(&self) -> Vec<String> {

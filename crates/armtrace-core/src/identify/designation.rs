@@ -21,15 +21,15 @@ pub(super) struct Found {
     pub name: &'static str,
     /// The words that matched, as the marking writes them.
     pub written: String,
-    pub score: f32,
+    pub score: f64,
     pub reasons: Vec<String>,
 }
 
 /// Score of a designation that is the whole text, and of one found inside longer text.
-const WHOLE: f32 = 0.9;
-const INSIDE: f32 = 0.7;
+const WHOLE: f64 = 0.9;
+const INSIDE: f64 = 0.7;
 /// Short designations (`PK`, `TT`, `M4`) are found by accident more often.
-const SHORT_FACTOR: f32 = 0.6;
+const SHORT_FACTOR: f64 = 0.6;
 const SHORT_KEY: usize = 3;
 
 /// Every designation found in the tokens, longest first where they overlap.

@@ -188,13 +188,13 @@ pub(super) struct Reading {
     pub year: Option<i16>,
     pub calibre: Option<String>,
     /// Score before competing readings share confidence.
-    pub score: f32,
+    pub score: f64,
     pub reasons: Vec<String>,
 }
 
 /// How much a code alone says: a one-digit number is stamped on many things, a
 /// three-letter code on few.
-fn code_weight(code: &Token) -> (f32, Option<&'static str>) {
+fn code_weight(code: &Token) -> (f64, Option<&'static str>) {
     match (code.shape, code.key.chars().count()) {
         (Shape::Number, 1) => (0.25, Some("a one-digit code is weak evidence on its own")),
         (Shape::Number, 2) => (0.4, None),
@@ -205,12 +205,12 @@ fn code_weight(code: &Token) -> (f32, Option<&'static str>) {
     }
 }
 
-const YEAR_WEIGHT: f32 = 0.3;
-const ORDER_WEIGHT: f32 = 0.05;
-const CALIBRE_WEIGHT: f32 = 0.05;
-const OUT_OF_YEARS_PENALTY: f32 = 0.3;
-const STRAY_PENALTY: f32 = 0.05;
-const STRAY_PENALTY_MAX: f32 = 0.2;
+const YEAR_WEIGHT: f64 = 0.3;
+const ORDER_WEIGHT: f64 = 0.05;
+const CALIBRE_WEIGHT: f64 = 0.05;
+const OUT_OF_YEARS_PENALTY: f64 = 0.3;
+const STRAY_PENALTY: f64 = 0.05;
+const STRAY_PENALTY_MAX: f64 = 0.2;
 
 /// Every reading of the tokens as a headstamp: each token that is a known code, paired
 /// with the first other token that reads as a year (if any).
@@ -296,7 +296,7 @@ pub(super) fn readings(tokens: &[Token], reference_year: i16) -> Vec<Reading> {
                 .map(|(_, t)| t.text.as_str())
                 .collect();
             if !stray.is_empty() {
-                score -= (STRAY_PENALTY * stray.len() as f32).min(STRAY_PENALTY_MAX);
+                score -= (STRAY_PENALTY * stray.len() as f64).min(STRAY_PENALTY_MAX);
                 reasons.push(format!(
                     "not explained by this reading: {}",
                     stray.join(", ")

@@ -63,6 +63,10 @@ pub struct ImportReport {
     pub unchanged: u64,
     pub rejected: u64,
     pub errors: Vec<RowError>,
+    /// Valid records whose markings or model suggest a value for an empty field
+    /// (`armtrace items suggest` lists them). Not part of the JSON contract.
+    #[serde(skip)]
+    pub suggestions: u64,
 }
 
 impl ImportReport {
@@ -86,8 +90,9 @@ pub const MAX_LISTED_ERRORS: usize = 1000;
 /// Parsed rows per message from the reader thread.
 const READ_BATCH: usize = 2000;
 
-/// A parsed row: its number and the record with its content hash, or its problems.
-type Parsed<R> = (u64, Result<(R, i64), Vec<FieldError>>);
+/// A parsed row: its number and the record with its content hash and whether reference
+/// data has a suggestion for it, or its problems.
+type Parsed<R> = (u64, Result<(R, i64, bool), Vec<FieldError>>);
 
 enum Message<R> {
     /// Parsed rows and the input bytes consumed up to the last of them.
@@ -182,6 +187,7 @@ fn file_sha256(path: &Path) -> Result<String> {
 /// Stops early when the writer has gone away (it failed).
 fn read_and_parse<R: Record>(source: Source, out: mpsc::SyncSender<Message<R>>) {
     let plan = source.plan.clone();
+    let reference_year = jiff::Zoned::now().year();
     let mut batch = Vec::with_capacity(READ_BATCH);
     let mut bytes = 0;
     for (row, consumed) in source {
@@ -190,7 +196,8 @@ fn read_and_parse<R: Record>(source: Source, out: mpsc::SyncSender<Message<R>>) 
             SourceRow::Values { row, record } => {
                 let parsed = R::parse(&plan.values(&record)).map(|r| {
                     let hash = r.content_hash();
-                    (r, hash)
+                    let suggested = r.has_suggestion(reference_year);
+                    (r, hash, suggested)
                 });
                 batch.push((row, parsed));
                 if batch.len() == READ_BATCH {
@@ -255,7 +262,7 @@ impl<'o, R: Record, S: Sink<R>> Writer<'o, R, S> {
 
     fn take(&mut self, batch: Vec<Parsed<R>>, column_names: &[String]) -> Result<()> {
         for (row, parsed) in batch {
-            let (record, hash) = match parsed {
+            let (record, hash, suggested) = match parsed {
                 Ok(r) => r,
                 Err(field_errors) => {
                     self.report.rejected += 1;
@@ -288,6 +295,7 @@ impl<'o, R: Record, S: Sink<R>> Writer<'o, R, S> {
                 continue;
             }
             self.seen.insert(record.key().to_owned(), row);
+            self.report.suggestions += u64::from(suggested);
             match self.existing.get(record.key()).copied() {
                 Some((_, old_hash, _)) if old_hash == hash => self.report.unchanged += 1,
                 Some((id, _, revision)) => {

@@ -173,4 +173,11 @@ fn print_report(report: &ImportReport, args: &ImportArgs) {
     if !args.dry_run && report.inserted == 0 && report.updated == 0 {
         println!("the register already holds this file: nothing changed");
     }
+    if report.suggestions > 0 {
+        println!(
+            "{} item{} leave manufacturer, country or year empty where the markings or model suggest one: see `armtrace items suggest`",
+            report.suggestions,
+            if report.suggestions == 1 { "" } else { "s" }
+        );
+    }
 }

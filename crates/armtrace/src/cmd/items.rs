@@ -13,6 +13,14 @@ use super::{cell, print_json};
 pub enum ItemsCommand {
     /// List items, filtered.
     List(ListArgs),
+    /// What markings and model designations suggest for items' empty manufacturer,
+    /// country or year (never written: review and re-import to apply).
+    Suggest {
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show one item with its revision history.
     Show {
         /// The item's reference.
@@ -52,6 +60,62 @@ pub async fn run(db: &str, command: ItemsCommand) -> anyhow::Result<ExitCode> {
                     items.len(),
                     total,
                     if total == 1 { "" } else { "s" }
+                );
+            }
+        }
+        ItemsCommand::Suggest { filter, json } => {
+            use futures_util::StreamExt;
+            let year = super::identify::this_year();
+            let mut stream = store.stream_items(&filter.to_filter());
+            let mut found = Vec::new();
+            while let Some(item) = stream.next().await {
+                let item = item?;
+                if let Some(s) = armtrace_core::identify::suggestion_for_item(&item, year) {
+                    found.push((item.reference, s));
+                }
+            }
+            if json {
+                let list: Vec<_> = found
+                    .iter()
+                    .map(|(r, s)| {
+                        let mut v = serde_json::to_value(s).expect("suggestions serialise");
+                        v["ref"] = json!(r);
+                        v
+                    })
+                    .collect();
+                print_json(&json!({ "suggestions": list }))?;
+            } else {
+                for (r, s) in &found {
+                    let mut parts = Vec::new();
+                    if let Some(m) = &s.manufacturer {
+                        parts.push(format!("manufacturer {m}"));
+                    }
+                    if let Some(c) = s.country {
+                        parts.push(format!("country {c} ({})", c.name()));
+                    }
+                    if let Some(y) = s.year {
+                        parts.push(format!("year {y}"));
+                    }
+                    println!(
+                        "{r}: {} ({:.0}% from {} {:?}; {})",
+                        if parts.is_empty() {
+                            "no new value".to_owned()
+                        } else {
+                            parts.join(", ")
+                        },
+                        s.confidence * 100.0,
+                        s.read_from,
+                        s.basis.found,
+                        s.basis.source
+                    );
+                    for d in &s.disagreements {
+                        println!("    note: {d}");
+                    }
+                }
+                println!(
+                    "{} item{} with suggestions",
+                    found.len(),
+                    if found.len() == 1 { "" } else { "s" }
                 );
             }
         }

@@ -104,3 +104,37 @@ fn identify_reads_a_headstamp() {
     assert_eq!(first["year"], 1982);
     assert!(!first["source"].as_str().unwrap().is_empty());
 }
+
+#[test]
+fn import_suggests_but_never_overwrites() {
+    let reg = Register::new();
+    let file = reg.write(
+        "items.csv",
+        "ref,category,model,markings,manufacturer\nX-1,ammunition,,539 82,\nX-2,ammunition,,539 82,Someone else\nX-3,other,,,\n",
+    );
+    let out = reg.run(&["import", "items", file.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert!(
+        crate::support::stdout(&out).contains("items suggest"),
+        "{}",
+        crate::support::describe(&out)
+    );
+    // Nothing was filled in.
+    assert_eq!(reg.show("X-1")["manufacturer"], Value::Null);
+    let v: Value = serde_json::from_str(&reg.ok(&["items", "suggest", "--json"])).unwrap();
+    let list = v["suggestions"].as_array().unwrap();
+    let x1 = list
+        .iter()
+        .find(|s| s["ref"] == "X-1")
+        .expect("X-1 has a suggestion");
+    assert_eq!(x1["manufacturer"], "Tula Cartridge Works");
+    assert_eq!(x1["country"], "SU");
+    assert_eq!(x1["year"], 1982);
+    // X-2 keeps its manufacturer: only the empty fields are suggested.
+    let x2 = list
+        .iter()
+        .find(|s| s["ref"] == "X-2")
+        .expect("X-2 has a suggestion");
+    assert_eq!(x2["manufacturer"], Value::Null);
+    assert!(list.iter().all(|s| s["ref"] != "X-3"));
+}
