@@ -502,7 +502,10 @@ fn cluster(seed: u64, index: u64) -> Cluster {
     // 2014-06-01 .. 2018-06-17, plus up to 540 days per item: recoveries run to 2019.
     let first_recovery = r.range(16222, 17700);
     let serial_start = r.range(1, 900_000) as u64 * 10;
-    let lot = r.range(1, 99) as u32;
+    // Lot numbers are unique per cluster up to 900,000 clusters (about 11M items), so
+    // shared lots in the demo always mean one batch, at any size.
+    let lot = 100 + (index % 900_000) as u32;
+    let _ = r.range(1, 99); // keeps the rest of the cluster's draws as they were
     let region_is_syria = r.chance(0.45);
     let transfer = match kind {
         _ if index == SHORT_DIVERSION_CLUSTER => Some(TransferPlan {
@@ -612,14 +615,18 @@ fn weapon_serial_start(cl: &Cluster, m: &WeaponModel) -> u64 {
     2_000 + cl.serial_start % (modulus - 10_000)
 }
 
-/// Factories stamp a batch code before the number (two letters, as on many Soviet-pattern
-/// rifles); it keeps batches of one model apart, as it does in reality.
+/// Factories stamp a batch code before the number (letters, as on many Soviet-pattern
+/// rifles); it keeps batches of one model apart, as it does in reality. Three letters
+/// from the cluster index give 6,859 distinct codes before any repeats, so unrelated
+/// batches rarely share a code and a serial range.
 fn batch_code(cl: &Cluster) -> String {
     const LETTERS: &[u8] = b"ACDEFGHJKMNPRTUVWXY";
-    let h = cl.serial_start / 10;
-    let a = LETTERS[(h % LETTERS.len() as u64) as usize] as char;
-    let b = LETTERS[((h / 19) % LETTERS.len() as u64) as usize] as char;
-    format!("{a}{b}")
+    let n = LETTERS.len() as u64;
+    let i = cl.index;
+    [i % n, (i / n) % n, (i / (n * n)) % n]
+        .iter()
+        .map(|&k| LETTERS[k as usize] as char)
+        .collect()
 }
 
 /// A weapon serial as stamped: model prefix, batch code, zero-padded number.
@@ -717,7 +724,7 @@ fn cluster_item(seed: u64, cl: &Cluster, k: u64, n: u64) -> Item {
             item.manufacturer = Some(maker.to_owned());
             item.country_of_manufacture = code(country);
             item.serial_number = Some(pad(
-                "DX",
+                &format!("DX{}-", batch_code(cl)),
                 cl.serial_start + serial_offset(seed, cl.index, k),
                 7,
             ));
@@ -787,8 +794,12 @@ fn cluster_transfers(cl: &Cluster) -> Vec<Transfer> {
     match cl.kind {
         ClusterKind::Weapons(w) => {
             let m = &WEAPONS[w];
-            first.supplier = Some(format!("Government of {}", code(m.country).unwrap().name()));
+            // Soviet-made stocks are exported by the Russian Federation today.
             first.supplier_country = code(if m.country == "SU" { "RU" } else { m.country });
+            first.supplier = Some(format!(
+                "Government of {}",
+                first.supplier_country.unwrap().name()
+            ));
             first.model = Some(m.model.to_owned());
             first.calibre = Some(m.calibre.to_owned());
             first.manufacturer = Some(m.manufacturer.to_owned());
