@@ -74,7 +74,6 @@ pub trait Record: Sized + Send + Sync + 'static {
 
     fn parse(values: &[&str]) -> Result<Self, Vec<FieldError>>;
     fn key(&self) -> &str;
-    fn to_strings(&self) -> Vec<String>;
     /// The stored values, in [`Record::FIELDS`] order.
     fn values(&self) -> Vec<SqlValue<'_>>;
     fn from_row(row: &SqliteRow) -> Result<Self>;
@@ -170,10 +169,6 @@ impl Record for Item {
             .is_some_and(|s| s.manufacturer.is_some() || s.country.is_some() || s.year.is_some())
     }
 
-    fn to_strings(&self) -> Vec<String> {
-        Item::to_strings(self).into()
-    }
-
     fn values(&self) -> Vec<SqlValue<'_>> {
         vec![
             SqlValue::Text(&self.reference),
@@ -241,10 +236,6 @@ impl Record for Transfer {
 
     fn key(&self) -> &str {
         &self.transfer_ref
-    }
-
-    fn to_strings(&self) -> Vec<String> {
-        Transfer::to_strings(self).into()
     }
 
     fn values(&self) -> Vec<SqlValue<'_>> {
