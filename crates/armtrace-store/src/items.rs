@@ -21,9 +21,10 @@ pub struct ItemFilter {
     pub country_of_manufacture: Option<CountryCode>,
     pub recovered_country: Option<CountryCode>,
     pub confidentiality: Option<Confidentiality>,
-    /// Recovered on or after this date (partial dates compare by their first day).
+    /// Recovered on or after the first day of this date; an item with a partial date
+    /// counts only when every day it can mean is in range.
     pub recovered_from_date: Option<PartialDate>,
-    /// Recovered on or before this date (partial dates compare by their last day).
+    /// Recovered on or before the last day of this date (same rule for partial dates).
     pub recovered_to_date: Option<PartialDate>,
     /// Only these confidentiality levels (the viewer's clearance); `None` = all.
     pub visible: Option<Vec<Confidentiality>>,
