@@ -745,6 +745,16 @@ fn cluster_item(seed: u64, cl: &Cluster, k: u64, n: u64) -> Item {
     item
 }
 
+/// Who exports a former state's stocks today: its successor state.
+fn exporter_of(country: &'static str) -> &'static str {
+    match country {
+        "SU" => "RU",
+        "CS" => "CZ",
+        "YU" => "RS",
+        other => other,
+    }
+}
+
 fn cluster_transfers(cl: &Cluster) -> Vec<Transfer> {
     let Some(plan) = cl.transfer else {
         return Vec::new();
@@ -794,8 +804,7 @@ fn cluster_transfers(cl: &Cluster) -> Vec<Transfer> {
     match cl.kind {
         ClusterKind::Weapons(w) => {
             let m = &WEAPONS[w];
-            // Soviet-made stocks are exported by the Russian Federation today.
-            first.supplier_country = code(if m.country == "SU" { "RU" } else { m.country });
+            first.supplier_country = code(exporter_of(m.country));
             first.supplier = Some(format!(
                 "Government of {}",
                 first.supplier_country.unwrap().name()
@@ -830,11 +839,7 @@ fn cluster_transfers(cl: &Cluster) -> Vec<Transfer> {
         ClusterKind::Ammunition(a) => {
             let line = &AMMUNITION[a];
             first.supplier = Some(line.manufacturer.to_owned());
-            first.supplier_country = code(if line.country == "SU" {
-                "RU"
-            } else {
-                line.country
-            });
+            first.supplier_country = code(exporter_of(line.country));
             first.calibre = Some(line.calibre.to_owned());
             first.manufacturer = Some(line.manufacturer.to_owned());
             first.lot_number = Some(format!("{}-{:02}", cl.lot, cl.year % 100));

@@ -122,7 +122,22 @@ async fn tour(db: &str) -> anyhow::Result<()> {
         diversions.len(),
         diversions.first().map_or(0, |d| d.days)
     );
-    if let Some(fastest) = diversions.first() {
+    // The account shown is the quickest diverted anti-tank missile (the public-findings
+    // case), or the quickest diversion of all when the register has none.
+    let is_missile = |reference: &str| {
+        rows.binary_search_by(|r| r.reference.as_str().cmp(reference))
+            .is_ok_and(|i| {
+                rows[i]
+                    .model
+                    .as_deref()
+                    .is_some_and(|m| m.starts_with("9M113"))
+            })
+    };
+    let shown = diversions
+        .iter()
+        .find(|d| is_missile(&d.reference))
+        .or(diversions.first());
+    if let Some(fastest) = shown {
         let item = store.item(&fastest.reference).await?.item;
         println!();
         print!(
