@@ -14,6 +14,7 @@
 //! assert_eq!("2016-07".parse::<PartialDate>().unwrap().to_string(), "2016-07");
 //! ```
 
+pub mod access;
 pub mod country;
 pub mod custody;
 pub mod date;
@@ -28,6 +29,7 @@ pub mod text;
 pub mod trace;
 pub mod transfer;
 
+pub use access::{Clearance, Role};
 pub use country::{Country, CountryCode};
 pub use date::PartialDate;
 pub use field::{FieldError, RowError};

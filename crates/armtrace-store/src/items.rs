@@ -1,7 +1,9 @@
 //! Reading items back: one by reference, filtered lists, full scans for exports and
 //! indexes, and an item's revision history.
 
-use armtrace_core::{Category, Confidentiality, CountryCode, ITEM_FIELDS, Item, PartialDate};
+use armtrace_core::{
+    Category, Clearance, Confidentiality, CountryCode, ITEM_FIELDS, Item, PartialDate,
+};
 use futures_core::stream::BoxStream;
 use serde::Serialize;
 use sqlx::{Row, Sqlite};
@@ -26,8 +28,8 @@ pub struct ItemFilter {
     pub recovered_from_date: Option<PartialDate>,
     /// Recovered on or before the last day of this date (same rule for partial dates).
     pub recovered_to_date: Option<PartialDate>,
-    /// Only these confidentiality levels (the viewer's clearance); `None` = all.
-    pub visible: Option<Vec<Confidentiality>>,
+    /// Only what this viewer may see; `None` = everything (the command line).
+    pub clearance: Option<Clearance>,
 }
 
 /// An item with its bookkeeping.
@@ -184,17 +186,20 @@ impl ItemFilter {
             q.push("recovered_on || substr('-12-31', length(recovered_on) - 3) <= ")
                 .bind(SqlParam::Text(last_day(d)));
         }
-        if let Some(levels) = &self.visible {
+        if let Some(clearance) = self.clearance.as_ref().filter(|c| !c.sees_everything()) {
             and(q);
-            q.push("confidentiality IN (");
-            if levels.is_empty() {
-                q.push("NULL");
-            }
-            for (i, l) in levels.iter().enumerate() {
+            q.push("(confidentiality IN (");
+            for (i, l) in clearance.levels().iter().enumerate() {
                 if i > 0 {
                     q.push(", ");
                 }
                 q.bind(text(l.as_str()));
+            }
+            q.push(")");
+            if !clearance.granted_items.is_empty() {
+                // Row ids are integers, written inline: a grant list can be long.
+                let ids: Vec<String> = clearance.granted_items.iter().map(i64::to_string).collect();
+                q.push(&format!(" OR id IN ({})", ids.join(", ")));
             }
             q.push(")");
         }

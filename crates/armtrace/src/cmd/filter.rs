@@ -44,7 +44,7 @@ impl FilterArgs {
             confidentiality: self.confidentiality,
             recovered_from_date: self.recovered_after,
             recovered_to_date: self.recovered_before,
-            visible: None,
+            clearance: None,
         }
     }
 }
