@@ -11,6 +11,7 @@
 //! This crate knows nothing about HTTP or terminals: progress is reported through a
 //! callback, errors are typed ([`StoreError`]) and the binary turns them into messages.
 
+pub mod accounts;
 mod bulk;
 pub mod chain;
 pub mod error;

@@ -104,6 +104,11 @@ fn sqlite_migrator() -> sqlx::migrate::Migrator {
             "trace requests",
             include_str!("../migrations/sqlite/0002_trace_requests.sql"),
         ),
+        (
+            3,
+            "accounts",
+            include_str!("../migrations/sqlite/0003_accounts.sql"),
+        ),
     ]
     .into_iter()
     .map(|(version, description, sql)| {

@@ -59,6 +59,12 @@ enum Command {
     Identify(cmd::identify::IdentifyArgs),
     /// Build the synthetic demo investigation into the register.
     Demo(cmd::demo::DemoArgs),
+    /// Users of the web application and their roles and grants.
+    #[command(subcommand)]
+    User(cmd::accounts::UserCommand),
+    /// API tokens (`Authorization: Bearer …`).
+    #[command(subcommand)]
+    Token(cmd::accounts::TokenCommand),
     /// Measure armtrace against baselines (use a release build).
     #[command(subcommand)]
     Bench(cmd::bench::BenchCommand),
@@ -105,6 +111,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Trace(c) => cmd::trace::run(&cli.db, c).await,
         Command::Identify(a) => cmd::identify::run(a),
         Command::Demo(a) => cmd::demo::run(&cli.db, a).await,
+        Command::User(c) => cmd::accounts::user(&cli.db, c).await,
+        Command::Token(c) => cmd::accounts::token(&cli.db, c).await,
         Command::Bench(c) => cmd::bench::run(c).await,
     }
 }

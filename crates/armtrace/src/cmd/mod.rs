@@ -1,6 +1,7 @@
 //! One module per command family. Each parses its arguments with clap, calls the store
 //! or the core, and prints either text for people or the documented JSON.
 
+pub mod accounts;
 pub mod bench;
 pub mod bench_search;
 pub mod chain;
