@@ -6,9 +6,9 @@
 //! as their SHA-256, so a copy of the register does not let anyone sign in. What a user
 //! may *see* is decided by [`Clearance`], built here from the role and the grants.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use armtrace_core::{Clearance, Role};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -137,7 +137,12 @@ fn burn_a_verification(password: &str) {
 
 impl Store {
     /// Creates a user. A password is optional: a user without one signs in only with API tokens.
-    pub async fn create_user(&self, name: &str, role: Role, password: Option<&str>) -> Result<User> {
+    pub async fn create_user(
+        &self,
+        name: &str,
+        role: Role,
+        password: Option<&str>,
+    ) -> Result<User> {
         check_name(name)?;
         let hash = password.map(hash_password).transpose()?;
         let at = now();
@@ -185,7 +190,8 @@ impl Store {
 
     /// Sets a user's role.
     pub async fn set_user_role(&self, name: &str, role: Role) -> Result<User> {
-        self.set_column(name, "role", role.as_str().to_owned()).await
+        self.set_column(name, "role", role.as_str().to_owned())
+            .await
     }
 
     /// Sets (or replaces) a user's password; signs out their browser sessions.
@@ -208,7 +214,8 @@ impl Store {
 
     /// Grants (or withdraws) access to every confidential item.
     pub async fn set_confidential_grant(&self, name: &str, granted: bool) -> Result<User> {
-        self.set_int(name, "confidential_grant", granted.into()).await
+        self.set_int(name, "confidential_grant", granted.into())
+            .await
     }
 
     async fn set_column(&self, name: &str, column: &'static str, value: String) -> Result<User> {
@@ -388,7 +395,11 @@ impl Store {
 
     /// Creates an API token for a user; returns its bookkeeping and the token, which is
     /// shown this once and never stored.
-    pub async fn create_token(&self, name: &str, label: Option<&str>) -> Result<(ApiToken, String)> {
+    pub async fn create_token(
+        &self,
+        name: &str,
+        label: Option<&str>,
+    ) -> Result<(ApiToken, String)> {
         let user = self.user(name).await?;
         let token = format!("{TOKEN_PREFIX}{}", random_secret());
         let id: (i64,) = sqlx::query_as(
@@ -435,11 +446,13 @@ impl Store {
 
     /// Revokes a token by id. Revoking twice is not an error.
     pub async fn revoke_token(&self, id: i64) -> Result<ApiToken> {
-        let done = sqlx::query("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2")
-            .bind(now())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2",
+        )
+        .bind(now())
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound {
                 kind: "API token",

@@ -132,7 +132,9 @@ pub async fn user(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
             };
             println!("user {name} created with role {role}");
             if let Some(pw) = generated {
-                println!("password: {pw}\n(shown once; change it with `armtrace user passwd {name} --password-stdin`)");
+                println!(
+                    "password: {pw}\n(shown once; change it with `armtrace user passwd {name} --password-stdin`)"
+                );
             }
         }
         UserCommand::List { json } => {
@@ -140,7 +142,10 @@ pub async fn user(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
             if json {
                 print_json(&serde_json::json!({ "users": users }))?;
             } else {
-                println!("{:<24} {:<13} {:<13} status", "name", "role", "confidential");
+                println!(
+                    "{:<24} {:<13} {:<13} status",
+                    "name", "role", "confidential"
+                );
                 for u in users {
                     let grants = store.granted_refs(u.id).await?;
                     let conf = if u.role.is_admin() || u.confidential_grant {
@@ -210,7 +215,9 @@ pub async fn user(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
                 );
             } else if confidential {
                 store.set_confidential_grant(&name, false).await?;
-                println!("{name} may no longer see confidential items (grants of single items remain)");
+                println!(
+                    "{name} may no longer see confidential items (grants of single items remain)"
+                );
             }
         }
     }
@@ -224,7 +231,9 @@ pub async fn token(db: &str, command: TokenCommand) -> anyhow::Result<ExitCode> 
         TokenCommand::Create { user, label, json } => {
             let (info, token) = store.create_token(&user, label.as_deref()).await?;
             if json {
-                print_json(&serde_json::json!({ "id": info.id, "user": info.user, "label": info.label, "token": token }))?;
+                print_json(
+                    &serde_json::json!({ "id": info.id, "user": info.user, "label": info.label, "token": token }),
+                )?;
             } else {
                 println!("token {} for {user} (shown once):\n{token}", info.id);
                 println!("use it as: Authorization: Bearer {token}");
@@ -235,7 +244,10 @@ pub async fn token(db: &str, command: TokenCommand) -> anyhow::Result<ExitCode> 
             if json {
                 print_json(&serde_json::json!({ "tokens": tokens }))?;
             } else {
-                println!("{:>5} {:<20} {:<24} {:<26} status", "id", "user", "label", "created");
+                println!(
+                    "{:>5} {:<20} {:<24} {:<26} status",
+                    "id", "user", "label", "created"
+                );
                 for t in tokens {
                     println!(
                         "{:>5} {:<20} {:<24} {:<26} {}",
@@ -243,7 +255,8 @@ pub async fn token(db: &str, command: TokenCommand) -> anyhow::Result<ExitCode> 
                         t.user,
                         t.label.as_deref().unwrap_or("-"),
                         t.created_at,
-                        t.revoked_at.map_or("active".to_owned(), |r| format!("revoked {r}"))
+                        t.revoked_at
+                            .map_or("active".to_owned(), |r| format!("revoked {r}"))
                     );
                 }
             }
