@@ -78,7 +78,7 @@ impl Store {
                 let mut w = csv::Writer::from_writer(&mut *out);
                 w.write_record(ITEM_FIELDS).map_err(|e| io(e.into()))?;
                 while let Some(item) = items.next().await {
-                    w.write_record(item?.to_strings())
+                    w.write_record(filter.redacted(item?).to_strings())
                         .map_err(|e| io(e.into()))?;
                     summary.written += 1;
                 }
@@ -86,7 +86,7 @@ impl Store {
             }
             ExportFormat::Jsonl => {
                 while let Some(item) = items.next().await {
-                    serde_json::to_writer(&mut *out, &item?).map_err(|e| io(e.into()))?;
+                    serde_json::to_writer(&mut *out, &filter.redacted(item?)).map_err(|e| io(e.into()))?;
                     out.write_all(b"\n").map_err(io)?;
                     summary.written += 1;
                 }
@@ -95,7 +95,7 @@ impl Store {
                 out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")
                     .map_err(io)?;
                 while let Some(item) = items.next().await {
-                    let item = item?;
+                    let item = filter.redacted(item?);
                     match geojson_feature(&item) {
                         Some(feature) => {
                             if summary.written > 0 {

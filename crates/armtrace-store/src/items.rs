@@ -137,6 +137,14 @@ impl Statement {
 }
 
 impl ItemFilter {
+    /// The item with the fields this filter's viewer may not see removed.
+    pub fn redacted(&self, mut item: Item) -> Item {
+        if let Some(c) = &self.clearance {
+            c.redact(&mut item);
+        }
+        item
+    }
+
     /// Appends ` WHERE …` (or nothing) for this filter.
     pub fn push_where(&self, q: &mut Statement) {
         let mut first = true;

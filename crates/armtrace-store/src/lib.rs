@@ -18,6 +18,7 @@ pub mod error;
 pub mod export;
 pub mod import;
 pub mod items;
+pub mod map;
 pub mod record;
 pub mod search;
 pub mod store;

@@ -1,1 +1,85 @@
-//! placeholder
+//! The armtrace web application: a JSON API under `/api/` (described by the OpenAPI
+//! document at `/api/openapi.json`, generated from the handlers) and server-rendered
+//! pages for investigators, analysts and the public, in one binary with its assets.
+//!
+//! Confidentiality shapes every route. Each request is made by a [`auth::Viewer`]
+//! (anonymous, or a user by session cookie or API token) whose
+//! [`Clearance`](armtrace_core::Clearance) is applied to every query: lists, search,
+//! links, the map, statistics and exports, counts included. Who may call a route is
+//! declared once per route (API: the OpenAPI `security` of the handler; pages: the page
+//! table in [`pages`]) and the authorisation-matrix test walks those declarations.
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod pages;
+pub mod state;
+pub mod templates;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use state::{AppState, ServeOptions};
+
+/// Largest request body: an import upload.
+pub const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
+
+/// The whole application: API, pages and assets.
+pub fn app(state: AppState) -> Router {
+    let (api, _) = api::router().split_for_parts();
+    let (pages, _) = pages::router();
+    Router::new()
+        .merge(api)
+        .merge(pages)
+        .merge(assets::router())
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            axum::http::header::X_CONTENT_TYPE_OPTIONS,
+            axum::http::HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            axum::http::header::X_FRAME_OPTIONS,
+            axum::http::HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            axum::http::header::REFERRER_POLICY,
+            axum::http::HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            axum::http::header::CONTENT_SECURITY_POLICY,
+            axum::http::HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'",
+            ),
+        ))
+        .with_state(state)
+}
+
+/// Serves the application until Ctrl-C. The listener is bound before the register is
+/// loaded, so `/healthz` can answer 503 until the search index is ready.
+pub async fn serve(state: AppState, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}; pass another --addr"))?;
+    let bound = listener.local_addr()?;
+    let loader = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = loader.load().await {
+            tracing::error!("cannot load the register: {e}");
+        }
+    });
+    on_ready(bound);
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}

@@ -59,6 +59,8 @@ enum Command {
     Identify(cmd::identify::IdentifyArgs),
     /// Build the synthetic demo investigation into the register.
     Demo(cmd::demo::DemoArgs),
+    /// Serve the web application and its API (http://127.0.0.1:8080/ by default).
+    Serve(cmd::serve::ServeArgs),
     /// Users of the web application and their roles and grants.
     #[command(subcommand)]
     User(cmd::accounts::UserCommand),
@@ -111,6 +113,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Trace(c) => cmd::trace::run(&cli.db, c).await,
         Command::Identify(a) => cmd::identify::run(a),
         Command::Demo(a) => cmd::demo::run(&cli.db, a).await,
+        Command::Serve(a) => cmd::serve::run(&cli.db, a).await,
         Command::User(c) => cmd::accounts::user(&cli.db, c).await,
         Command::Token(c) => cmd::accounts::token(&cli.db, c).await,
         Command::Bench(c) => cmd::bench::run(c).await,

@@ -59,11 +59,18 @@ pub async fn run(db: &str, args: DemoArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    build(db, args.items, args.seed).await?;
+    tour(db).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Builds (or brings up to date) the demo register without the tour.
+pub async fn build(db: &str, count: u64, seed: u64) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let items_csv = tmp.path().join("demo-items.csv");
     let transfers_csv = tmp.path().join("demo-transfers.csv");
-    write_items_csv(&items_csv, args.items, args.seed)?;
-    write_transfers_csv(&transfers_csv, args.items, args.seed)?;
+    write_items_csv(&items_csv, count, seed)?;
+    write_transfers_csv(&transfers_csv, count, seed)?;
     let store = super::open(db).await?;
     let items = import::<Item>(&store, &ImportArgs::for_file(items_csv)).await?;
     let transfers = import::<Transfer>(&store, &ImportArgs::for_file(transfers_csv)).await?;
@@ -83,8 +90,7 @@ pub async fn run(db: &str, args: DemoArgs) -> anyhow::Result<ExitCode> {
         "demo register {db}: {} synthetic items ({} new), {} transfers ({} new). All records are SYNTHETIC.",
         counts.items, items.inserted, counts.transfers, transfers.inserted
     );
-    tour(db).await?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// A short guided look at what the register shows, printed after the demo is built.

@@ -12,6 +12,7 @@ pub mod identify;
 pub mod import;
 pub mod items;
 pub mod search;
+pub mod serve;
 pub mod trace;
 
 use std::process::ExitCode;

@@ -1,0 +1,232 @@
+//! `/api/items`: lists with filters, one item with its history, and exports.
+
+use armtrace_core::Clearance;
+use armtrace_core::identify;
+use armtrace_store::export::ExportFormat;
+use armtrace_store::items::StoredItem;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiQuery, ItemFilterParams, number_param};
+use crate::auth::Viewer;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Largest page of `/api/items`.
+pub const MAX_PAGE: u64 = 10_000;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Items per page (default 50, at most 10000).
+    pub limit: Option<String>,
+    /// Items to skip.
+    pub offset: Option<String>,
+}
+
+/// A page of items.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemPage {
+    /// Items matching the filters that you may see.
+    pub total: u64,
+    pub limit: u64,
+    pub offset: u64,
+    /// Items in ref order, with the canonical fields (fields you may not see are null).
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<Value>,
+}
+
+/// An item as the API shows it: canonical fields, revision bookkeeping, redacted for the viewer.
+pub fn item_json(stored: &StoredItem, clearance: &Clearance) -> Value {
+    let mut item = stored.item.clone();
+    clearance.redact(&mut item);
+    let mut v = serde_json::to_value(&item).expect("items serialise");
+    if let Some(o) = v.as_object_mut() {
+        o.insert("revision".into(), stored.revision.into());
+        o.insert("created_at".into(), stored.created_at.clone().into());
+        o.insert("updated_at".into(), stored.updated_at.clone().into());
+    }
+    v
+}
+
+/// The item with this ref if the viewer may see it; 404 otherwise (the same answer as
+/// for an absent ref, so hidden refs cannot be probed).
+pub async fn visible_item(state: &AppState, viewer: &Viewer, reference: &str) -> ApiResult<StoredItem> {
+    match state.store.item(reference).await {
+        Ok(s) if viewer.clearance.allows(s.item.confidentiality, s.id) => Ok(s),
+        Ok(_) | Err(armtrace_store::StoreError::NotFound { .. }) => Err(ApiError::no_item(reference)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[utoipa::path(
+    get, path = "/api/items", tag = "items",
+    params(ItemFilterParams, PageParams),
+    responses(
+        (status = 200, description = "A page of items", body = ItemPage),
+        (status = 400, description = "A malformed parameter", body = crate::error::ErrorBody),
+    )
+)]
+pub async fn list_items(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiQuery(filters): ApiQuery<ItemFilterParams>,
+    ApiQuery(page): ApiQuery<PageParams>,
+) -> ApiResult<Json<ItemPage>> {
+    let filter = filters.to_filter(&viewer.clearance)?;
+    let limit = number_param("limit", &page.limit, 50, MAX_PAGE)?;
+    let offset = number_param("offset", &page.offset, 0, i64::MAX as u64)?;
+    let total = state.store.count_items(&filter).await?;
+    let items = if limit == 0 {
+        Vec::new()
+    } else {
+        state.store.items(&filter, limit, offset).await?
+    };
+    Ok(Json(ItemPage {
+        total,
+        limit,
+        offset,
+        items: items.iter().map(|s| item_json(s, &viewer.clearance)).collect(),
+    }))
+}
+
+/// One item with what is known about it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemDetail {
+    #[schema(value_type = Object)]
+    pub item: Value,
+    /// Past states (signed-in users only; empty for the public).
+    #[schema(value_type = Vec<Object>)]
+    pub revisions: Vec<Value>,
+    /// What the markings or model suggest (never applied automatically).
+    #[schema(value_type = Option<Object>)]
+    pub identification: Option<Value>,
+}
+
+#[utoipa::path(
+    get, path = "/api/items/{ref}", tag = "items",
+    params(("ref" = String, Path, description = "The item's ref")),
+    responses(
+        (status = 200, description = "The item", body = ItemDetail),
+        (status = 404, description = "No such item (or not yours to see)", body = crate::error::ErrorBody),
+    )
+)]
+pub async fn get_item(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(reference): Path<String>,
+) -> ApiResult<Json<ItemDetail>> {
+    let stored = visible_item(&state, &viewer, &reference).await?;
+    let revisions = if viewer.is_anonymous() {
+        Vec::new()
+    } else {
+        state
+            .store
+            .item_revisions(stored.id)
+            .await?
+            .into_iter()
+            .map(|r| serde_json::to_value(r).expect("revisions serialise"))
+            .collect()
+    };
+    let identification = identify::suggestion_for_item(&stored.item, crate::pages::this_year())
+        .map(|s| serde_json::to_value(s).expect("suggestions serialise"));
+    Ok(Json(ItemDetail {
+        item: item_json(&stored, &viewer.clearance),
+        revisions,
+        identification,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// csv (canonical, re-importable), jsonl or geojson.
+    pub format: Option<String>,
+}
+
+#[utoipa::path(
+    get, path = "/api/export/items", tag = "items",
+    params(ExportParams, ItemFilterParams),
+    responses(
+        (status = 200, description = "The matching items in the requested format", content_type = "text/csv"),
+        (status = 400, description = "A malformed parameter", body = crate::error::ErrorBody),
+    )
+)]
+pub async fn export_items(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiQuery(params): ApiQuery<ExportParams>,
+    ApiQuery(filters): ApiQuery<ItemFilterParams>,
+) -> ApiResult<Response> {
+    let filter = filters.to_filter(&viewer.clearance)?;
+    let format: ExportFormat = params
+        .format
+        .as_deref()
+        .unwrap_or("csv")
+        .parse()
+        .map_err(|e: String| ApiError::bad_request(format!("parameter format: {e}")))?;
+    let (content_type, extension) = match format {
+        ExportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+        ExportFormat::Jsonl => ("application/x-ndjson", "jsonl"),
+        ExportFormat::GeoJson => ("application/geo+json", "geojson"),
+    };
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Result<Vec<u8>, std::io::Error>>();
+    let store = state.store.clone();
+    tokio::spawn(async move {
+        let mut out = ChannelWriter {
+            buf: Vec::with_capacity(CHUNK),
+            tx: tx.clone(),
+        };
+        if let Err(e) = store.export_items(&filter, format, &mut out).await {
+            let _ = tx.send(Err(std::io::Error::other(e.to_string())));
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"armtrace-items.{extension}\""),
+            ),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+const CHUNK: usize = 64 * 1024;
+
+/// Sends what an export writes to the response body in 64 KiB chunks.
+struct ChannelWriter {
+    buf: Vec<u8>,
+    tx: tokio::sync::mpsc::UnboundedSender<Result<Vec<u8>, std::io::Error>>,
+}
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.buf.is_empty() {
+            let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
+            self.tx
+                .send(Ok(chunk))
+                .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client went away"))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,202 @@
+//! The JSON API under `/api/`. Every handler is annotated with `#[utoipa::path]`, so the
+//! OpenAPI document at `/api/openapi.json` is generated from the routes themselves.
+//!
+//! Access is declared in each handler's `security`: none means public (what is shown
+//! is filtered by the viewer's clearance), `[]` any signed-in user, `["write"]` admins and
+//! investigators, `["admin"]` admins. The handler enforces the same with
+//! [`Viewer::require`](crate::auth::Viewer::require), and the authorisation-matrix test
+//! checks that the two agree for every route, role and confidentiality level.
+
+pub mod chain;
+pub mod imports;
+pub mod items;
+pub mod map;
+pub mod misc;
+pub mod search;
+pub mod trace;
+pub mod transfers;
+
+use std::sync::OnceLock;
+
+use armtrace_core::{Category, Clearance, Confidentiality, CountryCode, PartialDate};
+use armtrace_store::items::ItemFilter;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::request::Parts;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "armtrace API",
+        description = "Documented conflict weapons and ammunition: items, serial search, links between items of one shipment, chains of custody, diversions, statistics, transfers, trace requests and imports.\n\nAnonymous requests see only public items and public fields. Sign in with `Authorization: Bearer <token>` (`armtrace token create USER`) or a browser session.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "items", description = "The register of documented items"),
+        (name = "search", description = "Serial search that survives misreadings"),
+        (name = "supply chain", description = "Links, custody and diversion"),
+        (name = "analytics", description = "Statistics"),
+        (name = "transfers", description = "Documented transfers"),
+        (name = "trace", description = "Trace requests"),
+        (name = "imports", description = "File imports"),
+        (name = "system", description = "Health and identity"),
+    )
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))),
+        );
+    }
+}
+
+/// Every API route, with its OpenAPI description.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(misc::healthz))
+        .routes(routes!(misc::me))
+        .routes(routes!(misc::identify))
+        .routes(routes!(items::list_items))
+        .routes(routes!(items::export_items))
+        .routes(routes!(items::get_item))
+        .routes(routes!(search::search))
+        .routes(routes!(chain::item_links))
+        .routes(routes!(chain::links))
+        .routes(routes!(chain::custody))
+        .routes(routes!(chain::diversions))
+        .routes(routes!(map::points))
+        .routes(routes!(transfers::list_transfers))
+        .routes(routes!(transfers::get_transfer))
+        .routes(routes!(trace::list_trace, trace::create_trace))
+        .routes(routes!(trace::get_trace))
+        .routes(routes!(trace::advance_trace))
+        .routes(routes!(imports::start_import, imports::list_imports))
+        .routes(routes!(imports::get_import))
+        .routes(routes!(imports::import_events))
+}
+
+/// The OpenAPI document (built once).
+pub fn openapi() -> &'static utoipa::openapi::OpenApi {
+    static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOC.get_or_init(|| router().split_for_parts().1)
+}
+
+/// Query parameters, with repeated keys (`by=a&by=b`) and a JSON 400 naming the bad
+/// parameter when they cannot be read.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or("");
+        serde_html_form::from_str(query)
+            .map(ApiQuery)
+            .map_err(|e| ApiError::bad_request(format!("bad query parameter: {e}")))
+    }
+}
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> OptionalFromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, ApiError> {
+        <Self as FromRequestParts<S>>::from_request_parts(parts, state)
+            .await
+            .map(Some)
+    }
+}
+
+/// The item filters shared by lists, exports, the map and links.
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ItemFilterParams {
+    /// weapon, ammunition, ied_component, chemical_precursor or other.
+    pub category: Option<String>,
+    /// Part of the model designation (case-insensitive).
+    pub model: Option<String>,
+    /// Part of the manufacturer's name (case-insensitive).
+    pub manufacturer: Option<String>,
+    /// Country of manufacture: ISO code or English name.
+    pub country_of_manufacture: Option<String>,
+    /// Country of recovery: ISO code or English name.
+    pub recovered_country: Option<String>,
+    /// public, restricted or confidential (only levels you may see).
+    pub confidentiality: Option<String>,
+    /// Recovered on or after this date (YYYY, YYYY-MM or YYYY-MM-DD).
+    pub recovered_from_date: Option<String>,
+    /// Recovered on or before this date (YYYY, YYYY-MM or YYYY-MM-DD).
+    pub recovered_to_date: Option<String>,
+}
+
+fn blank(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl ItemFilterParams {
+    /// The store filter for this viewer; 400 naming the parameter when a value is bad.
+    pub fn to_filter(&self, clearance: &Clearance) -> Result<ItemFilter, ApiError> {
+        let bad = |name: &str, value: &str, why: String| {
+            ApiError::bad_request(format!("parameter {name}={value:?}: {why}"))
+        };
+        let country = |name: &str, v: &Option<String>| -> Result<Option<CountryCode>, ApiError> {
+            blank(v)
+                .map(|s| CountryCode::parse(s).map_err(|e| bad(name, s, e.to_string())))
+                .transpose()
+        };
+        let date = |name: &str, v: &Option<String>| -> Result<Option<PartialDate>, ApiError> {
+            blank(v)
+                .map(|s| s.parse::<PartialDate>().map_err(|e| bad(name, s, e.to_string())))
+                .transpose()
+        };
+        Ok(ItemFilter {
+            category: blank(&self.category)
+                .map(|s| s.parse::<Category>().map_err(|e| bad("category", s, e)))
+                .transpose()?,
+            model: blank(&self.model).map(str::to_owned),
+            manufacturer: blank(&self.manufacturer).map(str::to_owned),
+            country_of_manufacture: country("country_of_manufacture", &self.country_of_manufacture)?,
+            recovered_country: country("recovered_country", &self.recovered_country)?,
+            confidentiality: blank(&self.confidentiality)
+                .map(|s| s.parse::<Confidentiality>().map_err(|e| bad("confidentiality", s, e)))
+                .transpose()?,
+            recovered_from_date: date("recovered_from_date", &self.recovered_from_date)?,
+            recovered_to_date: date("recovered_to_date", &self.recovered_to_date)?,
+            clearance: Some(clearance.clone()),
+        })
+    }
+}
+
+/// Parses an optional number parameter with bounds, naming it when it is bad.
+pub fn number_param(name: &str, value: &Option<String>, default: u64, max: u64) -> Result<u64, ApiError> {
+    match blank(value) {
+        None => Ok(default),
+        Some(s) => match s.parse::<u64>() {
+            Ok(n) if n <= max => Ok(n),
+            Ok(_) => Err(ApiError::bad_request(format!(
+                "parameter {name}={s}: at most {max} is allowed"
+            ))),
+            Err(_) => Err(ApiError::bad_request(format!(
+                "parameter {name}={s:?}: not a whole number ≥ 0"
+            ))),
+        },
+    }
+}
