@@ -243,7 +243,8 @@
     Object.keys(report).forEach(function (key) {
       var v = report[key];
       if (v === null || typeof v === "object") return;
-      html += "<dt>" + escapeHtml(key.replace(/_/g, " ")) + "</dt><dd>" +
+      var label = key.replace(/_/g, " ");
+      html += "<dt>" + escapeHtml(label.charAt(0).toUpperCase() + label.slice(1)) + "</dt><dd>" +
         (typeof v === "number" ? fmtNumber(v) : escapeHtml(v)) + "</dd>";
     });
     html += "</dl>";

@@ -76,6 +76,12 @@
     };
   }
 
+  // Shade the countries that hold points: the recoveries, or the spread's members.
+  function setCountryCounts(counts) {
+    countryCounts = counts;
+    if (countriesLayer) countriesLayer.setStyle(countryStyle);
+  }
+
   function loadCountries() {
     return fetch(ATLAS).then(function (r) {
       if (!r.ok) throw new Error("country outlines: " + r.status);
@@ -99,6 +105,7 @@
               L.popup()
                 .setLatLng(e.latlng)
                 .setContent("<strong>" + esc(name) + "</strong><br>" +
+                  (countryCounts[code] ? A.fmtNumber(countryCounts[code]) + " on the map<br>" : "") +
                   '<a href="/map?' + esc(params.toString()) + '">Show only recoveries in ' + esc(name) + "</a>")
                 .openOn(map);
             });
@@ -144,7 +151,7 @@
     return A.fetchJson("/api/map/points" + (qs ? "?" + qs : "")).then(function (data) {
       var features = (data && data.features) || [];
       var markers = [];
-      countryCounts = {};
+      var counts = {};
       features.forEach(function (f) {
         if (!f.geometry || !f.geometry.coordinates) return;
         var c = f.geometry.coordinates;
@@ -160,11 +167,11 @@
         });
         m.bindPopup(function () { return itemPopup(p); }, { maxWidth: 320 });
         markers.push(m);
-        if (p.recovered_country) countryCounts[p.recovered_country] = (countryCounts[p.recovered_country] || 0) + 1;
+        if (p.recovered_country) counts[p.recovered_country] = (counts[p.recovered_country] || 0) + 1;
       });
       clusters.clearLayers();
       clusters.addLayers(markers);
-      if (countriesLayer) countriesLayer.setStyle(countryStyle);
+      if (report) setCountryCounts(counts);
 
       if (!report) return markers;
       var total = typeof data.total === "number" ? data.total : markers.length;
@@ -215,6 +222,7 @@
       (data.lots || []).forEach(function (l) { groups.push(Object.assign({ kind: "lot" }, l)); });
       var layer = L.featureGroup();
       var html = "";
+      var counts = {};
       groups.forEach(function (g) {
         var color = g.kind === "run" ? RUN_COLOR : LOT_COLOR;
         var members = (g.members || []).slice().sort(byRecovery);
@@ -227,6 +235,7 @@
           var hasPoint = m.latitude != null && m.longitude != null;
           var label = String(i + 1);
           if (hasPoint) {
+            if (m.recovered_country) counts[m.recovered_country] = (counts[m.recovered_country] || 0) + 1;
             var ll = [m.latitude, m.longitude];
             path.push(ll);
             placed++;
@@ -260,6 +269,7 @@
           "</span> is not linked to another item by a serial run or a shared lot.</p>";
       }
       panelEl.innerHTML = html;
+      setCountryCounts(counts);
       layer.addTo(map);
       var placedTotal = groups.reduce(function (n, g) { return n + g.placed; }, 0);
       var memberTotal = groups.reduce(function (n, g) { return n + (g.members || []).length; }, 0);
@@ -272,6 +282,7 @@
       if (layer.getLayers().length) map.fitBounds(layer.getBounds().pad(0.25), { maxZoom: 9, animate: false });
       return layer;
     }).catch(function (err) {
+      setCountryCounts({});
       panelEl.innerHTML = '<h2>Linked items</h2><div class="flash flash-error" role="alert">' +
         (err.status === 404 ? "There is no item <span class=\"mono\">" + esc(spreadRef) + "</span>, or it is not visible to you."
           : "The links could not be loaded: " + esc(err.message) + ".") + "</div>";
