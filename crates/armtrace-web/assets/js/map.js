@@ -38,7 +38,10 @@
     worldCopyJump: false,
     maxBounds: [[-75, -240], [85, 240]],
     maxBoundsViscosity: 0.8,
-    preferCanvas: false,
+    // SVG (no canvas, no WebGL); the generous padding keeps outlines drawn while
+    // panning and across a late resize (headless Chromium screenshots resize the page
+    // at capture time).
+    renderer: L.svg({ padding: 0.5 }),
   });
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("Outlines: Natural Earth");
