@@ -1,0 +1,188 @@
+//! The pages of signed-in work: transfers, the trace-request board and its steps, and
+//! imports with their progress. Forms post with the session's CSRF token.
+
+use std::collections::BTreeMap;
+
+use armtrace_core::trace::{TraceStatus, render_html};
+use axum::extract::{Form, Multipart, Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::browse::query;
+use super::{Page, PageResult};
+use crate::api::trace::{self, NewTrace, TraceStep};
+use crate::api::transfers::transfer_matches;
+use crate::api::{imports, number_param};
+use crate::auth::{Access, Viewer};
+use crate::state::AppState;
+
+pub async fn transfers(State(state): State<AppState>, viewer: Viewer, RawQuery(raw): RawQuery) -> PageResult {
+    #[derive(Deserialize)]
+    struct Params {
+        q: Option<String>,
+        page: Option<String>,
+    }
+    let (map, params) = query::<Params>(&raw).map_err(|e| Page::new(&state, &viewer, "/transfers", BTreeMap::new()).fail(e))?;
+    let page = Page::new(&state, &viewer, "/transfers", map);
+    page.require(Access::SignedIn, "read transfers")?;
+    let mut all = state.store.transfers().await.map_err(|e| page.fail(e.into()))?;
+    if let Some(q) = params.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        all.retain(|t| transfer_matches(t, q));
+    }
+    const PER_PAGE: usize = 100;
+    let number = number_param("page", &params.page, 1, u32::MAX as u64).map_err(|e| page.fail(e))?.max(1) as usize;
+    let total = all.len();
+    let shown: Vec<_> = all.into_iter().skip((number - 1) * PER_PAGE).take(PER_PAGE).collect();
+    page.render(
+        "transfers.html",
+        context! { transfers => shown, total => total, page => number, pages => total.div_ceil(PER_PAGE).max(1) },
+    )
+}
+
+pub async fn trace_board(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    let page = Page::new(&state, &viewer, "/trace", BTreeMap::new());
+    page.require(Access::SignedIn, "read trace requests")?;
+    let today = trace::today();
+    let requests = trace::visible_requests(&state, &viewer).await.map_err(|e| page.fail(e))?;
+    let columns: Vec<_> = TraceStatus::ALL
+        .iter()
+        .map(|s| {
+            let list: Vec<_> = requests
+                .iter()
+                .filter(|r| r.status == *s)
+                .map(|r| context! { request => r, overdue => r.is_overdue(today) })
+                .collect();
+            context! { status => s.as_str(), requests => list }
+        })
+        .collect();
+    let overdue = requests.iter().filter(|r| r.is_overdue(today)).count();
+    page.render("trace_board.html", context! { columns => columns, total => requests.len(), overdue => overdue })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TraceForm {
+    csrf: Option<String>,
+    #[serde(rename = "ref")]
+    reference: String,
+    subject: Option<String>,
+    to: String,
+    to_kind: Option<String>,
+    to_country: Option<String>,
+    requesting_party: Option<String>,
+    reason: Option<String>,
+    intended_use: Option<String>,
+    due_on: Option<String>,
+}
+
+pub async fn trace_create(State(state): State<AppState>, viewer: Viewer, Form(form): Form<TraceForm>) -> PageResult {
+    let page = Page::new(&state, &viewer, "/trace", BTreeMap::new());
+    page.require(Access::Write, "create trace requests")?;
+    viewer.check_csrf(form.csrf.as_deref()).map_err(|e| page.fail(e))?;
+    let new = NewTrace {
+        reference: form.reference,
+        subject: form.subject,
+        to: form.to,
+        to_kind: form.to_kind,
+        to_country: form.to_country,
+        requesting_party: form.requesting_party,
+        reason: form.reason,
+        intended_use: form.intended_use,
+        due_on: form.due_on,
+    };
+    let request = trace::draft(&state, &viewer, &new).await.map_err(|e| page.fail(e))?;
+    Ok(Redirect::to(&format!("/trace/{}", request.reference)).into_response())
+}
+
+pub async fn trace_page(State(state): State<AppState>, viewer: Viewer, Path(reference): Path<String>) -> PageResult {
+    let page = Page::new(&state, &viewer, &format!("/trace/{reference}"), BTreeMap::new());
+    page.require(Access::SignedIn, "read trace requests")?;
+    let request = trace::visible_request(&state, &viewer, &reference).await.map_err(|e| page.fail(e))?;
+    let next: Vec<&str> = request
+        .status
+        .next()
+        .iter()
+        .map(|s| match s {
+            TraceStatus::Sent => "send",
+            TraceStatus::Acknowledged => "acknowledge",
+            TraceStatus::Answered => "answer",
+            TraceStatus::Closed => "close",
+            TraceStatus::Draft => "draft",
+        })
+        .collect();
+    page.render(
+        "trace.html",
+        context! {
+            request => &request, overdue => request.is_overdue(trace::today()),
+            missing => request.missing_for_sending(), next => next,
+        },
+    )
+}
+
+pub async fn trace_print(State(state): State<AppState>, viewer: Viewer, Path(reference): Path<String>) -> PageResult {
+    let page = Page::new(&state, &viewer, &format!("/trace/{reference}/print"), BTreeMap::new());
+    page.require(Access::SignedIn, "read trace requests")?;
+    let request = trace::visible_request(&state, &viewer, &reference).await.map_err(|e| page.fail(e))?;
+    Ok(Html(render_html(&request)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StepForm {
+    csrf: Option<String>,
+    on: Option<String>,
+    text: Option<String>,
+}
+
+pub async fn trace_step(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((reference, action)): Path<(String, String)>,
+    Form(form): Form<StepForm>,
+) -> PageResult {
+    let page = Page::new(&state, &viewer, &format!("/trace/{reference}"), BTreeMap::new());
+    page.require(Access::Write, "change trace requests")?;
+    viewer.check_csrf(form.csrf.as_deref()).map_err(|e| page.fail(e))?;
+    let step = TraceStep {
+        on: form.on,
+        text: form.text,
+    };
+    trace::advance(&state, &viewer, &reference, &action, &step).await.map_err(|e| page.fail(e))?;
+    Ok(Redirect::to(&format!("/trace/{reference}")).into_response())
+}
+
+pub async fn import_page(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    let page = Page::new(&state, &viewer, "/import", BTreeMap::new());
+    page.require(Access::Write, "import files")?;
+    page.render(
+        "import.html",
+        context! {
+            imports => state.imports.list(),
+            item_fields => armtrace_core::ITEM_FIELDS.join(","),
+            transfer_fields => armtrace_core::TRANSFER_FIELDS.join(","),
+            max_mib => crate::MAX_UPLOAD_BYTES / (1024 * 1024),
+        },
+    )
+}
+
+pub async fn import_upload(State(state): State<AppState>, viewer: Viewer, form: Multipart) -> PageResult {
+    let page = Page::new(&state, &viewer, "/import", BTreeMap::new());
+    page.require(Access::Write, "import files")?;
+    let upload = imports::read_upload(form).await.map_err(|e| page.fail(e))?;
+    viewer.check_csrf(upload.csrf.as_deref()).map_err(|e| page.fail(e))?;
+    let rx = imports::start(&state, &viewer, upload).map_err(|e| page.fail(e))?;
+    let id = rx.borrow().id;
+    Ok(Redirect::to(&format!("/imports/{id}")).into_response())
+}
+
+pub async fn import_progress(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> PageResult {
+    let page = Page::new(&state, &viewer, &format!("/imports/{id}"), BTreeMap::new());
+    page.require(Access::Write, "see imports")?;
+    let status = id
+        .parse::<u64>()
+        .ok()
+        .and_then(|i| state.imports.watch(i))
+        .map(|rx| rx.borrow().clone())
+        .ok_or_else(|| page.fail(crate::error::ApiError::not_found(format!("no import {id:?} since the server started"))))?;
+    page.render_status(StatusCode::OK, "import_progress.html", context! { import => status })
+}
