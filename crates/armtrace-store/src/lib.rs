@@ -19,6 +19,7 @@ pub mod import;
 pub mod items;
 pub mod record;
 pub mod search;
+pub mod stats;
 pub mod store;
 pub mod trace;
 pub mod transfers;

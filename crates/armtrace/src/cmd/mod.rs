@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod bench_search;
+pub mod bench_stats;
 pub mod chain;
 pub mod demo;
 pub mod export;
@@ -11,6 +12,7 @@ pub mod identify;
 pub mod import;
 pub mod items;
 pub mod search;
+pub mod stats;
 pub mod trace;
 
 use std::process::ExitCode;

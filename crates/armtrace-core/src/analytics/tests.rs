@@ -1,0 +1,1 @@
+//! Hand-computed figures on small registers.
