@@ -125,7 +125,10 @@ fn within(
         .collect();
     let total: u64 = groups.iter().map(|g| g.count).sum();
     for g in &mut groups {
-        g.key.remove(StatField::Category.name());
+        g.key = std::mem::take(&mut g.key)
+            .into_iter()
+            .filter(|(k, _)| k != StatField::Category.name())
+            .collect();
         g.share = if total == 0 {
             0.0
         } else {
