@@ -501,15 +501,17 @@ fn columns(
         let x = left + i as f64 * slot;
         let w = (slot * 0.8).max(1.0);
         let h = bottom - y(count as f64);
-        let _ = write!(
-            svg,
-            r#"<rect x="{:.2}" y="{:.2}" width="{w:.2}" height="{h:.2}" fill="{}"><title>{}: {}</title></rect>"#,
-            x + slot * 0.1,
-            bottom - h,
-            PALETTE[0],
-            escape(label),
-            thousands(count)
-        );
+        if count > 0 {
+            let _ = write!(
+                svg,
+                r#"<rect x="{:.2}" y="{:.2}" width="{w:.2}" height="{h:.2}" fill="{}"><title>{}: {}</title></rect>"#,
+                x + slot * 0.1,
+                bottom - h,
+                PALETTE[0],
+                escape(label),
+                thousands(count)
+            );
+        }
         if show_counts && count > 0 {
             let _ = write!(
                 svg,
@@ -619,7 +621,9 @@ pub fn time_series(text: &ChartText, series: &[(String, u64)]) -> String {
         .iter()
         .map(|m| {
             let month: usize = m[5..].parse().unwrap_or(1);
-            if (month - 1) % every == 0 {
+            if every == 12 && month == 1 {
+                m[..4].to_owned()
+            } else if (month - 1) % every == 0 {
                 m.clone()
             } else {
                 String::new()

@@ -109,22 +109,18 @@ pub struct DiversionSummary {
 }
 
 fn bin_label(from: i64, to: Option<i64>) -> String {
-    let name = |d: i64| match d {
-        0 => "0".to_owned(),
-        30 => "1 month".to_owned(),
-        91 => "3 months".to_owned(),
-        182 => "6 months".to_owned(),
-        365 => "1 year".to_owned(),
-        730 => "2 years".to_owned(),
-        1095 => "3 years".to_owned(),
-        1826 => "5 years".to_owned(),
-        d => format!("{d} days"),
-    };
-    match to {
-        Some(30) => "under 1 month".to_owned(),
-        Some(to) => format!("{}–{}", name(from), name(to)),
-        None => format!("{} or more", name(from)),
+    match (from, to) {
+        (0, Some(30)) => "< 1 month",
+        (30, Some(91)) => "1–3 months",
+        (91, Some(182)) => "3–6 months",
+        (182, Some(365)) => "6–12 months",
+        (365, Some(730)) => "1–2 years",
+        (730, Some(1095)) => "2–3 years",
+        (1095, Some(1826)) => "3–5 years",
+        (1826, None) => "5+ years",
+        _ => unreachable!("labels follow BIN_EDGES"),
     }
+    .to_owned()
 }
 
 /// The histogram of `days` over [`BIN_EDGES`].

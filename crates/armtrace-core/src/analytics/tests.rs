@@ -263,7 +263,10 @@ fn filters_read_values_like_the_cli_and_combine() {
         7
     );
     // Missing values: `null` or empty.
-    assert_eq!(full(&["category"], &["country_of_manufacture=null"]).total, 1);
+    assert_eq!(
+        full(&["category"], &["country_of_manufacture=null"]).total,
+        1
+    );
     assert_eq!(full(&["category"], &["recovered_country="]).total, 1);
     // Text is compared folded; groups merge folded spellings under the first one.
     assert_eq!(
@@ -276,7 +279,11 @@ fn filters_read_values_like_the_cli_and_combine() {
     );
     // Two derived fields of one column: both must hold.
     assert_eq!(
-        full(&["category"], &["recovered_year=2016", "recovered_month=2016-07"]).total,
+        full(
+            &["category"],
+            &["recovered_year=2016", "recovered_month=2016-07"]
+        )
+        .total,
         4
     );
     assert_eq!(full(&["category"], &["decade=1980s"]).total, 2);
@@ -307,9 +314,15 @@ fn hidden_rows_are_missing_from_groups_and_total() {
     let granted = Clearance::for_role(crate::Role::Viewer, false, vec![3]);
     assert_eq!(run(&["category"], &[], None, &granted).total, 8);
     // Weighted totals hide too: public pieces are 1 + 1 + 400 + 1 + 1.
-    assert_eq!(run(&["category"], &[], Some("quantity"), &Clearance::public()).total, 404);
+    assert_eq!(
+        run(&["category"], &[], Some("quantity"), &Clearance::public()).total,
+        404
+    );
     // The selection behind reports applies the same rule.
-    assert_eq!(select_rows(&columns(), &[], &Clearance::public()), [0, 3, 4, 6, 7]);
+    assert_eq!(
+        select_rows(&columns(), &[], &Clearance::public()),
+        [0, 3, 4, 6, 7]
+    );
 }
 
 #[test]
@@ -317,13 +330,21 @@ fn query_errors_say_what_is_allowed() {
     let parse = |by: &[&str], wheres: &[&str], weight: Option<&str>| {
         let by: Vec<String> = by.iter().map(|s| s.to_string()).collect();
         let wheres: Vec<String> = wheres.iter().map(|s| s.to_string()).collect();
-        StatsQuery::parse(&by, &wheres, weight).unwrap_err().to_string()
+        StatsQuery::parse(&by, &wheres, weight)
+            .unwrap_err()
+            .to_string()
     };
     let e = parse(&["colour"], &[], None);
-    assert!(e.starts_with("unknown field \"colour\": use one of category, item_type"), "{e}");
+    assert!(
+        e.starts_with("unknown field \"colour\": use one of category, item_type"),
+        "{e}"
+    );
     assert!(e.contains("decade, recovered_year, recovered_month"), "{e}");
     let e = parse(&["serial_number"], &[], None);
-    assert!(e.starts_with("field serial_number identifies a single item"), "{e}");
+    assert!(
+        e.starts_with("field serial_number identifies a single item"),
+        "{e}"
+    );
     let e = parse(&["category"], &["category"], None);
     assert!(e.contains("has no '=': write FIELD=VALUE"), "{e}");
     assert_eq!(
@@ -338,7 +359,10 @@ fn query_errors_say_what_is_allowed() {
     assert!(parse(&["category"], &["recovered_month=2016"], None).contains("use YYYY-MM"));
     assert!(parse(&["category"], &[], Some("mass")).contains("the only weight is quantity"));
     assert!(parse(&[], &[], None).starts_with("give at least one --by FIELD"));
-    assert_eq!(parse(&["model", "model"], &[], None), "--by model is given twice");
+    assert_eq!(
+        parse(&["model", "model"], &[], None),
+        "--by model is given twice"
+    );
     assert!(parse(&["a", "b", "c", "d"], &[], None).contains("at most 3"));
 }
 
@@ -346,11 +370,17 @@ fn query_errors_say_what_is_allowed() {
 fn columns_decode_back_to_the_items_values() {
     let c = columns();
     assert_eq!(c.len(), 8);
-    assert_eq!(c.key(2, StatField::RecoveredOn), Key::Text("2016-08".into()));
+    assert_eq!(
+        c.key(2, StatField::RecoveredOn),
+        Key::Text("2016-08".into())
+    );
     assert_eq!(c.key(2, StatField::RecoveredYear), Key::Int(2016));
     assert_eq!(c.key(3, StatField::RecoveredMonth), Key::Null);
     assert_eq!(c.key(0, StatField::Decade), Key::Text("1990s".into()));
-    assert_eq!(c.key(1, StatField::RecoveredFrom), Key::Text("Islamic State forces".into()));
+    assert_eq!(
+        c.key(1, StatField::RecoveredFrom),
+        Key::Text("Islamic State forces".into())
+    );
     assert_eq!(c.confidentiality(2), Confidentiality::Confidential);
     assert_eq!(c.row_of(5), Some(4));
     assert!(c.is_synthetic(7) && !c.is_synthetic(0));
@@ -380,7 +410,11 @@ fn codes_widen_past_255_and_65535_values() {
 fn full_on(c: &ItemColumns, by: &[&str], wheres: &[&str]) -> StatsResult {
     let by: Vec<String> = by.iter().map(|s| s.to_string()).collect();
     let wheres: Vec<String> = wheres.iter().map(|s| s.to_string()).collect();
-    stats(c, &StatsQuery::parse(&by, &wheres, None).unwrap(), &Clearance::full())
+    stats(
+        c,
+        &StatsQuery::parse(&by, &wheres, None).unwrap(),
+        &Clearance::full(),
+    )
 }
 
 #[test]
@@ -415,7 +449,13 @@ fn parallel_scan_counts_like_a_plain_loop() {
         .iter()
         .map(|g| {
             (
-                (g.label(StatField::Category), g.value(StatField::Decade).as_str().unwrap_or("null").to_owned()),
+                (
+                    g.label(StatField::Category),
+                    g.value(StatField::Decade)
+                        .as_str()
+                        .unwrap_or("null")
+                        .to_owned(),
+                ),
                 g.count,
             )
         })
@@ -427,11 +467,17 @@ fn parallel_scan_counts_like_a_plain_loop() {
 #[test]
 fn quartiles_are_type_7() {
     let d = Distribution::of(&[40, 10, 30, 20]).unwrap();
-    assert_eq!((d.min, d.q1, d.median, d.q3, d.max), (10, 17.5, 25.0, 32.5, 40));
+    assert_eq!(
+        (d.min, d.q1, d.median, d.q3, d.max),
+        (10, 17.5, 25.0, 32.5, 40)
+    );
     let d = Distribution::of(&[5, 1, 3, 2, 4]).unwrap();
     assert_eq!((d.q1, d.median, d.q3), (2.0, 3.0, 4.0));
     let d = Distribution::of(&[59]).unwrap();
-    assert_eq!((d.min, d.q1, d.median, d.q3, d.max), (59, 59.0, 59.0, 59.0, 59));
+    assert_eq!(
+        (d.min, d.q1, d.median, d.q3, d.max),
+        (59, 59.0, 59.0, 59.0, 59)
+    );
     assert!(Distribution::of(&[]).is_none());
 }
 
@@ -442,14 +488,14 @@ fn histogram_bins_hold_lower_edge_up_to_the_next() {
     assert_eq!(
         got,
         [
-            ("under 1 month", 2),
-            ("1 month–3 months", 3),
-            ("3 months–6 months", 1),
-            ("6 months–1 year", 0),
-            ("1 year–2 years", 1),
-            ("2 years–3 years", 0),
-            ("3 years–5 years", 1),
-            ("5 years or more", 2),
+            ("< 1 month", 2),
+            ("1–3 months", 3),
+            ("3–6 months", 1),
+            ("6–12 months", 0),
+            ("1–2 years", 1),
+            ("2–3 years", 0),
+            ("3–5 years", 1),
+            ("5+ years", 2),
         ]
     );
     assert_eq!((bins[7].from, bins[7].to), (1826, None));
@@ -471,15 +517,28 @@ fn diversion_summary_by_end_user_and_holder() {
     ]);
     let o = s.overall.unwrap();
     // Sorted 59, 100, 400, 1000: h = 0.75, 1.5, 2.25.
-    assert_eq!((o.count, o.min, o.q1, o.median, o.q3, o.max), (4, 59, 89.75, 250.0, 550.0, 1000));
+    assert_eq!(
+        (o.count, o.min, o.q1, o.median, o.q3, o.max),
+        (4, 59, 89.75, 250.0, 550.0, 1000)
+    );
     let users: Vec<(Option<&str>, u64, f64)> = s
         .by_end_user
         .iter()
-        .map(|g| (g.name.as_deref(), g.distribution.count, g.distribution.median))
+        .map(|g| {
+            (
+                g.name.as_deref(),
+                g.distribution.count,
+                g.distribution.median,
+            )
+        })
         .collect();
     assert_eq!(
         users,
-        [(Some("17th Division"), 2, 229.5), (Some("2nd Division"), 1, 100.0), (None, 1, 1000.0)]
+        [
+            (Some("17th Division"), 2, 229.5),
+            (Some("2nd Division"), 1, 100.0),
+            (None, 1, 1000.0)
+        ]
     );
     let holders: Vec<(Option<&str>, u64)> = s
         .by_recovered_from
@@ -493,7 +552,13 @@ fn diversion_summary_by_end_user_and_holder() {
 #[test]
 fn report_headline_figures_by_hand() {
     let f = report_figures(&columns(), &[], &Clearance::full());
-    assert_eq!(f.status, DataStatus { items: 8, synthetic: 1 });
+    assert_eq!(
+        f.status,
+        DataStatus {
+            items: 8,
+            synthetic: 1
+        }
+    );
     assert_eq!(f.status.kind(), "mixed");
     // Headline 1: weapons W1 W2 (CN), W3 (SU), W4 (missing).
     assert_eq!(
@@ -509,12 +574,21 @@ fn report_headline_figures_by_hand() {
     let r = f.recent_decade.unwrap();
     assert_eq!(r.decade, "2010s");
     assert_eq!(
-        (r.ammunition.in_decade, r.ammunition.with_year, r.ammunition.without_year),
+        (
+            r.ammunition.in_decade,
+            r.ammunition.with_year,
+            r.ammunition.without_year
+        ),
         (2, 3, 0)
     );
     assert!((r.ammunition.share - 2.0 / 3.0).abs() < 1e-12);
     assert_eq!(
-        (r.weapons.in_decade, r.weapons.with_year, r.weapons.without_year, r.weapons.share),
+        (
+            r.weapons.in_decade,
+            r.weapons.with_year,
+            r.weapons.without_year,
+            r.weapons.share
+        ),
         (0, 3, 1, 0.0)
     );
     // Headline 3: ammunition by recovery country × origin.
@@ -533,10 +607,19 @@ fn report_headline_figures_by_hand() {
     assert_eq!(f.ammunition_origins.total, 0);
     assert_eq!(f.weapons_by_country.total, 4);
     let r = f.recent_decade.unwrap();
-    assert_eq!((r.decade.as_str(), r.weapons.in_decade, r.weapons.with_year), ("1990s", 1, 3));
+    assert_eq!(
+        (r.decade.as_str(), r.weapons.in_decade, r.weapons.with_year),
+        ("1990s", 1, 3)
+    );
     // Anonymous viewers: W1, W4 weapons; A1, A3 ammunition.
     let f = report_figures(&columns(), &[], &Clearance::public());
-    assert_eq!(f.status, DataStatus { items: 5, synthetic: 1 });
+    assert_eq!(
+        f.status,
+        DataStatus {
+            items: 5,
+            synthetic: 1
+        }
+    );
     assert_eq!(f.weapons_by_country.total, 2);
 }
 
@@ -559,7 +642,9 @@ fn report_input(filters: Vec<StatFilter>) -> ReportInput {
 
 #[test]
 fn report_states_figures_methods_and_status_and_escapes_text() {
-    let html = render_report_html(&report_input(vec![StatFilter::parse("model=<script>").unwrap()]));
+    let html = render_report_html(&report_input(vec![
+        StatFilter::parse("model=<script>").unwrap(),
+    ]));
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<title>Findings &lt;test&gt;</title>"));
     assert!(html.contains("model=&lt;script&gt;"));
@@ -570,7 +655,12 @@ fn report_states_figures_methods_and_status_and_escapes_text() {
     // With no filter, the headline numbers appear as computed above.
     let html = render_report_html(&report_input(Vec::new()));
     assert!(html.contains("Data status: MIXED. 1 of 8 items"));
-    assert!(html.contains("<b class=\"figure\">50.0%</b> of weapons were produced in <b>China (CN)</b> (2 of 4)"), "{html}");
+    assert!(
+        html.contains(
+            "<b class=\"figure\">50.0%</b> of weapons were produced in <b>China (CN)</b> (2 of 4)"
+        ),
+        "{html}"
+    );
     assert!(html.contains("<b class=\"figure\">66.7%</b> of ammunition was made in the 2010s"));
     assert!(html.contains("against <b class=\"figure\">0.0%</b> of weapons"));
     assert!(html.contains("recovered in Iraq (IQ): 100.0% made in China (CN)"));
@@ -587,7 +677,14 @@ fn charts_are_self_contained_svg_with_escaped_labels() {
     let r = full(&["country_of_manufacture"], &[]);
     let rows = chart::bar_rows(&r, StatField::CountryOfManufacture, 2);
     let labels: Vec<(&str, u64)> = rows.iter().map(|r| (r.label.as_str(), r.count)).collect();
-    assert_eq!(labels, [("China (CN)", 4), ("Soviet Union (SU)", 2), ("Other (2 groups)", 2)]);
+    assert_eq!(
+        labels,
+        [
+            ("China (CN)", 4),
+            ("Soviet Union (SU)", 2),
+            ("Other (2 groups)", 2)
+        ]
+    );
     let svg = chart::bar_chart(&text, &rows, "Share (%)");
     assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
     assert!(svg.ends_with("</svg>"));
@@ -602,12 +699,19 @@ fn charts_are_self_contained_svg_with_escaped_labels() {
     );
     assert_eq!(legend, ["weapon", "ammunition", "Other"]);
     assert_eq!(bars[0].label, "Iraq (IQ)");
-    assert_eq!((bars[0].total, bars[0].segments.clone()), (5, vec![3, 1, 1]));
+    assert_eq!(
+        (bars[0].total, bars[0].segments.clone()),
+        (5, vec![3, 1, 1])
+    );
     assert!(chart::stacked_bars(&text, &legend, &bars).contains("n = 5"));
     let (series, unknown) = chart::monthly_series(&full(&["recovered_month"], &[]));
     assert_eq!(
         series,
-        [("2016-07".to_owned(), 4), ("2016-08".to_owned(), 1), ("2016-09".to_owned(), 1)]
+        [
+            ("2016-07".to_owned(), 4),
+            ("2016-08".to_owned(), 1),
+            ("2016-09".to_owned(), 1)
+        ]
     );
     assert_eq!(unknown, 2);
     assert!(chart::time_series(&text, &series).contains("2016-07"));

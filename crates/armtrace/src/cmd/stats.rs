@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use armtrace_core::Clearance;
+use armtrace_core::analytics::chart::thousands;
 use armtrace_core::analytics::{
     self, DiversionFact, DiversionSummary, ItemColumns, ReportInput, StatField, StatFilter,
     StatsQuery, StatsResult, Weight, chart,
@@ -295,8 +296,9 @@ fn caption(db: &str, columns: &ItemColumns, filters: &[StatFilter]) -> String {
     )
 }
 
-fn subtitle(filters: &[StatFilter], weight: Weight) -> String {
-    let selection = if filters.is_empty() {
+/// "All items" or "Items where …".
+fn selection(filters: &[StatFilter]) -> String {
+    if filters.is_empty() {
         "All items".to_owned()
     } else {
         format!(
@@ -307,7 +309,11 @@ fn subtitle(filters: &[StatFilter], weight: Weight) -> String {
                 .collect::<Vec<_>>()
                 .join(" and ")
         )
-    };
+    }
+}
+
+fn subtitle(filters: &[StatFilter], weight: Weight) -> String {
+    let selection = selection(filters);
     match weight {
         Weight::Items => format!("{selection}; counting item records"),
         Weight::Quantity => format!("{selection}; counting pieces (sum of quantity)"),
@@ -366,9 +372,9 @@ pub async fn chart(db: &str, args: ChartArgs) -> anyhow::Result<ExitCode> {
                 chart::stacked_bars(
                     &text(
                         format!(
-                            "{} by {}",
-                            b.name().replace('_', " "),
-                            a.name().replace('_', " ")
+                            "Items by {} and {}",
+                            a.name().replace('_', " "),
+                            b.name().replace('_', " ")
                         ),
                         sub,
                     ),
@@ -387,9 +393,9 @@ pub async fn chart(db: &str, args: ChartArgs) -> anyhow::Result<ExitCode> {
                 &text(
                     "Time to diversion".into(),
                     format!(
-                        "{} diverted items; {}",
-                        n,
-                        subtitle(&filters, Weight::Items)
+                        "{} items with a documented diversion. {}",
+                        thousands(n),
+                        selection(&filters)
                     ),
                 ),
                 &summary.histogram,
@@ -412,7 +418,7 @@ pub async fn chart(db: &str, args: ChartArgs) -> anyhow::Result<ExitCode> {
                     format!(
                         "{}; {} without a recovery month not shown",
                         subtitle(&filters, Weight::Items),
-                        unknown
+                        thousands(unknown)
                     ),
                 ),
                 &series,
