@@ -67,7 +67,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -271,7 +271,8 @@ pub struct StackedBar {
 
 /// The bars and legend of a two-field cross-tab: one bar per value of `bars` (the
 /// `top_bars` largest), split by the values of `segments` (the `top_segments` largest
-/// overall; the rest as "Other").
+/// overall; the rest as "Other"). Segments are in order of size, or of time for years,
+/// decades, months and dates.
 pub fn stacked_rows(
     result: &StatsResult,
     bars: StatField,
@@ -303,6 +304,15 @@ pub fn stacked_rows(
     let by_count = |a: &(String, u64), b: &(String, u64)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
     bar_totals.sort_by(by_count);
     segment_totals.sort_by(by_count);
+    if segments.is_ordinal() {
+        // Years, decades and months read in time order (the largest are still kept).
+        segment_totals.truncate(top_segments.max(1));
+        segment_totals.sort_by(|a, b| {
+            (a.0 == "(missing)")
+                .cmp(&(b.0 == "(missing)"))
+                .then(a.0.cmp(&b.0))
+        });
+    }
     let mut legend: Vec<String> = segment_totals
         .iter()
         .take(top_segments)
@@ -623,7 +633,7 @@ pub fn time_series(text: &ChartText, series: &[(String, u64)]) -> String {
             let month: usize = m[5..].parse().unwrap_or(1);
             if every == 12 && month == 1 {
                 m[..4].to_owned()
-            } else if (month - 1) % every == 0 {
+            } else if (month - 1).is_multiple_of(every) {
                 m.clone()
             } else {
                 String::new()

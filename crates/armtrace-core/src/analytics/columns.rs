@@ -344,7 +344,7 @@ impl ItemColumnsBuilder {
     pub fn push_row(&mut self, row: &ItemRow<'_>) {
         let n = self.ids.len();
         self.ids.push(row.id);
-        if n % 64 == 0 {
+        if n.is_multiple_of(64) {
             self.synthetic.push(0);
         }
         if row.synthetic {

@@ -170,6 +170,18 @@ impl StatField {
         )
     }
 
+    /// Whether values have a natural order (time), which charts follow.
+    pub fn is_ordinal(&self) -> bool {
+        matches!(
+            self,
+            StatField::YearOfManufacture
+                | StatField::Decade
+                | StatField::RecoveredOn
+                | StatField::RecoveredYear
+                | StatField::RecoveredMonth
+        )
+    }
+
     /// Whether values compare as folded text.
     fn is_text(&self) -> bool {
         matches!(

@@ -768,6 +768,14 @@ pub fn render_report_html(input: &ReportInput) -> String {
             ]
         })
         .collect();
+    let mut rows = rows;
+    // Recovery countries in the chart's order (most ammunition first), then by count.
+    let position = |label: &String| {
+        bars.iter()
+            .position(|b| b.label == *label)
+            .unwrap_or(usize::MAX)
+    };
+    rows.sort_by_key(|r| position(&r[0]));
     table(
         &mut out,
         &["Recovered in", "Made in", "Items", "Share of country"],
@@ -883,7 +891,7 @@ pub fn render_report_html(input: &ReportInput) -> String {
     // Methods.
     let edges: Vec<String> = BIN_EDGES.iter().map(|e| e.to_string()).collect();
     let methods: [(&str, String); 8] = [
-        ("Selection", format!("The report covers the items of the register that match {} (filters on different fields must all hold; several values of one field are alternatives; text is compared ignoring case and spacing; countries are ISO 3166-1 alpha-2 codes) and that the viewer may see. Counts are item records, not pieces: a record with a quantity of 400 rounds counts once.", escape(&selection_text(&input.filters)))),
+        ("Selection", format!("The report covers {} (filters on different fields must all hold; several values of one field are alternatives; text is compared ignoring case and spacing; countries are ISO 3166-1 alpha-2 codes) and that the viewer may see. Counts are item records, not pieces: a record with a quantity of 400 rounds counts once.", escape(&if input.filters.is_empty() { "all items of the register".to_owned() } else { format!("the items of the register that match {}", selection_text(&input.filters)) }))),
         ("Headline 1: weapons by producing country", "Weapon records grouped by country_of_manufacture; share = records of the country ÷ all weapon records of the selection (records without a country form their own group, “(missing)”, and stay in the denominator).".to_owned()),
         ("Headline 2: ammunition against weapons in the most recent decade", "The decade of a record is its year_of_manufacture rounded down to ten years (1994 → 1990s). The most recent decade is that of the latest year of manufacture among the selection's weapon and ammunition records. For each category, share = records made in that decade ÷ records of that category with a known year; records without a year are counted separately and left out of the share.".to_owned()),
         ("Headline 3: ammunition origins by recovery country", "Ammunition records grouped by recovered_country and country_of_manufacture; each share is taken within its recovery country (records of the pair ÷ ammunition records recovered in that country). The headline names the largest origin of the three recovery countries with most ammunition.".to_owned()),

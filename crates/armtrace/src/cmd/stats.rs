@@ -108,7 +108,7 @@ pub struct ReportArgs {
     #[arg(long, default_value = "Findings report")]
     title: String,
     /// How many of the fastest diversions to list with their chains.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 5)]
     fastest: usize,
 }
 
