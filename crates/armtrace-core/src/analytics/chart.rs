@@ -153,7 +153,7 @@ fn close(svg: &mut String, height: f64, text: &ChartText) {
         svg,
         r#"<text x="20" y="{}" font-size="11" fill="{MUTED}">{}</text></svg>"#,
         height - 12.0,
-        escape(&clip(&text.caption, 135))
+        escape(&clip(&text.caption, 118))
     );
 }
 

@@ -48,7 +48,7 @@ impl DataStatus {
     /// One sentence for captions.
     pub fn caption(&self) -> String {
         match self.kind() {
-            "synthetic" => "SYNTHETIC demonstration data, not real recoveries".to_owned(),
+            "synthetic" => "SYNTHETIC demonstration data".to_owned(),
             "mixed" => format!(
                 "MIXED data: {} of {} items are synthetic",
                 thousands(self.synthetic),
