@@ -21,6 +21,7 @@ pub mod items;
 pub mod map;
 pub mod record;
 pub mod search;
+pub mod stats;
 pub mod store;
 pub mod trace;
 pub mod transfers;

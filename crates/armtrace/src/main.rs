@@ -57,6 +57,13 @@ enum Command {
     Trace(cmd::trace::TraceCommand),
     /// What a headstamp or marking most likely means (factory, country, year).
     Identify(cmd::identify::IdentifyArgs),
+    /// Cross-tabulate items: counts and shares by one to three fields, or the
+    /// time-to-diversion distribution.
+    Stats(cmd::stats::StatsArgs),
+    /// Draw a chart as SVG or PNG: bars, stacked, diversion-histogram or recoveries.
+    Chart(cmd::stats::ChartArgs),
+    /// Write a findings report (HTML, or PDF through headless Chromium) for a selection.
+    Report(cmd::stats::ReportArgs),
     /// Build the synthetic demo investigation into the register.
     Demo(cmd::demo::DemoArgs),
     /// Serve the web application and its API (http://127.0.0.1:8080/ by default).
@@ -112,6 +119,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Custody(a) => cmd::chain::custody(&cli.db, a).await,
         Command::Trace(c) => cmd::trace::run(&cli.db, c).await,
         Command::Identify(a) => cmd::identify::run(a),
+        Command::Stats(a) => cmd::stats::stats(&cli.db, a).await,
+        Command::Chart(a) => cmd::stats::chart(&cli.db, a).await,
+        Command::Report(a) => cmd::stats::report(&cli.db, a).await,
         Command::Demo(a) => cmd::demo::run(&cli.db, a).await,
         Command::Serve(a) => cmd::serve::run(&cli.db, a).await,
         Command::User(c) => cmd::accounts::user(&cli.db, c).await,

@@ -18,6 +18,8 @@ pub enum BenchCommand {
     Search(super::bench_search::SearchBenchArgs),
     /// Time of `link` and `diversion` on a demo register, loading included.
     Chain(ChainBenchArgs),
+    /// Group-by latency: the in-memory columns against SQLite's GROUP BY, same data.
+    Stats(super::bench_stats::StatsBenchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -57,6 +59,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         BenchCommand::Chain(args) => chain(args).await,
+        BenchCommand::Stats(args) => super::bench_stats::run(args).await,
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod bench;
 pub mod bench_search;
+pub mod bench_stats;
 pub mod chain;
 pub mod demo;
 pub mod export;
@@ -13,6 +14,7 @@ pub mod import;
 pub mod items;
 pub mod search;
 pub mod serve;
+pub mod stats;
 pub mod trace;
 
 use std::process::ExitCode;

@@ -18,4 +18,5 @@ mod interrupt;
 mod items;
 mod roundtrip;
 mod search;
+mod stats;
 mod support;
