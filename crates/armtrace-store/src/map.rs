@@ -100,3 +100,27 @@ impl Store {
         Ok(out)
     }
 }
+
+impl Store {
+    /// `recovered_from` of the items with these refs (for diversion breakdowns).
+    pub async fn recovered_from_of(
+        &self,
+        refs: &[String],
+    ) -> Result<std::collections::HashMap<String, Option<String>>> {
+        let mut out = std::collections::HashMap::with_capacity(refs.len());
+        for chunk in refs.chunks(500) {
+            let mut q = Statement::new("SELECT ref, recovered_from FROM items WHERE ref IN (");
+            for (i, r) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.bind(SqlParam::Text(r.clone()));
+            }
+            q.push(")");
+            let rows: Vec<(String, Option<String>)> =
+                self.bulk_read(q, |r| Ok((r.get(0)?, r.get(1)?))).await?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+}

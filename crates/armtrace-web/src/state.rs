@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use armtrace_core::analytics::ItemColumns;
 use armtrace_core::search::SerialIndex;
 use armtrace_store::Store;
 use armtrace_store::search::build_index;
@@ -40,6 +41,7 @@ pub struct Inner {
     pub options: ServeOptions,
     pub templates: Templates,
     index: RwLock<Arc<SerialIndex>>,
+    columns: RwLock<Arc<ItemColumns>>,
     ready: AtomicBool,
     synthetic: AtomicBool,
     pub logins: LoginLimiter,
@@ -68,6 +70,7 @@ impl AppState {
             options,
             templates: Templates::load()?,
             index: RwLock::new(Arc::new(SerialIndex::build(std::iter::empty()))),
+            columns: RwLock::new(Arc::new(ItemColumns::builder().finish())),
             ready: AtomicBool::new(false),
             synthetic: AtomicBool::new(false),
             logins: LoginLimiter::default(),
@@ -75,10 +78,13 @@ impl AppState {
         })))
     }
 
-    /// Builds the search index from the register and marks the server ready.
+    /// Builds the search index and the statistics columns from the register and marks
+    /// the server ready.
     pub async fn load(&self) -> anyhow::Result<()> {
         let index = build_index(&self.store).await?;
         *self.index.write().expect("index lock") = Arc::new(index);
+        let columns = self.store.item_columns().await?;
+        *self.columns.write().expect("columns lock") = Arc::new(columns);
         let synthetic = self.store.is_synthetic().await?;
         self.synthetic.store(synthetic, Ordering::Relaxed);
         self.ready.store(true, Ordering::Release);
@@ -88,6 +94,11 @@ impl AppState {
     /// The current search index.
     pub fn index(&self) -> Arc<SerialIndex> {
         self.index.read().expect("index lock").clone()
+    }
+
+    /// The current statistics columns.
+    pub fn columns(&self) -> Arc<ItemColumns> {
+        self.columns.read().expect("columns lock").clone()
     }
 
     /// Whether the register is loaded.

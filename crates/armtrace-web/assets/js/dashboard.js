@@ -307,8 +307,11 @@
     return MONTHS[+key.slice(5, 7) - 1] + " " + key.slice(0, 4);
   }
 
-  function diversionChart(c, data) {
+  function diversionChart(c, summary) {
     var median = document.getElementById("stat-median");
+    // /api/diversions/summary: {overall: {count, min, q1, median, q3, max} | null,
+    // histogram: [{from, to (null = open), label, count}], by_end_user, by_recovered_from}.
+    var data = summary && summary.overall;
     if (!data || !data.count) {
       median.textContent = "—";
       setState(c, "empty", signedIn
@@ -319,7 +322,9 @@
       return;
     }
     median.textContent = A.fmtNumber(data.median);
-    var hist = (data.histogram || []).map(function (b) { return { from: b.from, to: b.to, count: b.count }; });
+    var hist = (summary.histogram || []).map(function (b) {
+      return { from: b.from, to: b.to == null ? Math.max(b.from * 1.5, data.max + 1) : b.to, open: b.to == null, label: b.label, count: b.count };
+    });
     var svg = Plot.plot({
       width: chartWidth(c),
       height: 270,
@@ -342,7 +347,7 @@
       ", slowest " + A.fmtNumber(data.max) + " days. All items you may see; the filters above do not apply.");
     var html = '<table class="table table-compact"><thead><tr><th scope="col" class="num">From (days)</th><th scope="col" class="num">To (days)</th><th scope="col" class="num">Diversions</th></tr></thead><tbody>' +
       hist.map(function (b) {
-        return '<tr><td class="num">' + A.fmtNumber(b.from) + '</td><td class="num">' + A.fmtNumber(b.to) + '</td><td class="num">' + A.fmtNumber(b.count) + "</td></tr>";
+        return '<tr><td class="num">' + A.fmtNumber(b.from) + '</td><td class="num">' + (b.open ? "…" : A.fmtNumber(b.to)) + '</td><td class="num">' + A.fmtNumber(b.count) + "</td></tr>";
       }).join("") + "</tbody></table>";
     setTable(c, html);
   }

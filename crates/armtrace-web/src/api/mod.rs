@@ -13,6 +13,7 @@ pub mod items;
 pub mod map;
 pub mod misc;
 pub mod search;
+pub mod stats;
 pub mod trace;
 pub mod transfers;
 
@@ -83,6 +84,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(chain::links))
         .routes(routes!(chain::custody))
         .routes(routes!(chain::diversions))
+        .routes(routes!(stats::stats))
+        .routes(routes!(stats::diversion_summary))
         .routes(routes!(map::points))
         .routes(routes!(transfers::list_transfers))
         .routes(routes!(transfers::get_transfer))
