@@ -1,0 +1,519 @@
+//! Every API route: statuses and JSON shapes on good input, and the error on bad input
+//! (400 with `{"error", "status"}` naming the parameter, 404 for unknown refs). Imports
+//! are in `imports.rs`, trace requests in `trace.rs`.
+
+use std::collections::BTreeSet;
+
+use armtrace_core::ITEM_FIELDS;
+use armtrace_core::search::{RankFilters, SerialQuery};
+use armtrace_store::search::{SearchRequest, build_index};
+use serde_json::Value;
+
+use crate::register::{LOT, RUN_MODEL, run_serial};
+use crate::routes;
+use crate::support::{Site, Who};
+
+/// Asserts a 400 whose message names `parameter` (and the value sent, when given).
+#[track_caller]
+fn bad_parameter(reply: crate::support::Reply, parameter: &str, value: Option<&str>) {
+    let reply = reply.expect(400);
+    let message = reply.error();
+    assert!(
+        message.contains(parameter),
+        "the error names the parameter {parameter}: {message}"
+    );
+    if let Some(v) = value {
+        assert!(message.contains(v), "the error names the value {v:?}: {message}");
+    }
+}
+
+fn refs(items: &Value) -> Vec<String> {
+    items
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|i| i["ref"].as_str().expect("a ref").to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthz_is_503_while_loading_and_200_once_loaded() {
+    let site = Site::unloaded().await;
+    let loading = site.get(Who::Anonymous, "/healthz").await.expect(503).json();
+    assert_eq!(loading["status"], "loading");
+    site.state.load().await.expect("the register loads");
+    let ready = site.get(Who::Anonymous, "/healthz").await.expect(200).json();
+    assert_eq!(ready["status"], "ok");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_json_is_the_document_and_lists_every_route() {
+    let site = Site::new().await;
+    let served = site.get(Who::Anonymous, "/api/openapi.json").await.expect(200);
+    assert!(served.content_type().starts_with("application/json"), "{}", served.describe());
+    let doc = served.json();
+    assert_eq!(doc, routes::openapi_json(), "the served document is the generated one");
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    let listed: BTreeSet<String> = routes::api_routes().iter().map(|r| r.label()).collect();
+    for route in [
+        "GET /healthz",
+        "GET /api/me",
+        "GET /api/identify",
+        "GET /api/items",
+        "GET /api/export/items",
+        "GET /api/items/{ref}",
+        "GET /api/search",
+        "GET /api/items/{ref}/links",
+        "GET /api/links",
+        "GET /api/items/{ref}/custody",
+        "GET /api/diversions",
+        "GET /api/map/points",
+        "GET /api/transfers",
+        "GET /api/transfers/{ref}",
+        "GET /api/trace",
+        "POST /api/trace",
+        "GET /api/trace/{ref}",
+        "POST /api/trace/{ref}/{action}",
+        "POST /api/imports",
+        "GET /api/imports",
+        "GET /api/imports/{id}",
+        "GET /api/imports/{id}/events",
+    ] {
+        assert!(listed.contains(route), "the document lists {route}: {listed:?}");
+    }
+    // Every documented operation is served: none falls through to the not-found page.
+    for route in routes::api_routes() {
+        let uri = route.fill(|p| match p {
+            routes::Param::ItemRef => "TP-01".into(),
+            routes::Param::TransferRef => site.register.transfer_ref().into(),
+            routes::Param::TraceRef => site.traces.values().next().expect("a trace").clone(),
+            routes::Param::ImportId => site.import_id.clone(),
+            routes::Param::TraceAction => "acknowledge".into(),
+        });
+        let call = crate::support::Call::new(route.method.clone(), uri, site.cred(Who::Admin));
+        let reply = site.send(call).await;
+        assert!(
+            !reply.is_html(),
+            "{} is documented but answered by the not-found page: {}",
+            route.label(),
+            reply.describe()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn me_says_who_is_asking() {
+    let site = Site::new().await;
+    let anonymous = site.get(Who::Anonymous, "/api/me").await.expect(200).json();
+    assert_eq!(anonymous["name"], Value::Null);
+    assert_eq!(anonymous["role"], Value::Null);
+    assert_eq!(anonymous["sees"], serde_json::json!(["public"]));
+    let viewer = site.get(Who::GrantedViewer, "/api/me").await.expect(200).json();
+    assert_eq!(viewer["name"], "granted-viewer");
+    assert_eq!(viewer["role"], "viewer");
+    assert_eq!(viewer["sees"], serde_json::json!(["public", "restricted"]));
+    assert_eq!(viewer["granted_items"], 1);
+    let admin = site.get(Who::Admin, "/api/me").await.expect(200).json();
+    assert_eq!(admin["sees"], serde_json::json!(["public", "restricted", "confidential"]));
+
+    let bad = site
+        .send(crate::support::Call::new(
+            axum::http::Method::GET,
+            "/api/me",
+            crate::support::Cred::Bearer("armtrace_not-a-real-token"),
+        ))
+        .await
+        .expect(401);
+    assert!(bad.error().contains("token"), "{}", bad.describe());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identify_reads_markings_and_names_bad_parameters() {
+    let site = Site::new().await;
+    let v = site
+        .get(Who::Anonymous, "/api/identify?marking=539%2082&year=2024")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(v["marking"], "539 82");
+    let found = v["identifications"].as_array().expect("a list");
+    assert!(!found.is_empty(), "the headstamp 539 82 is identified: {v}");
+    bad_parameter(site.get(Who::Anonymous, "/api/identify").await, "marking", None);
+    bad_parameter(
+        site.get(Who::Anonymous, "/api/identify?marking=539&year=soon").await,
+        "year",
+        Some("soon"),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn items_pages_count_what_the_viewer_may_see() {
+    let site = Site::new().await;
+    let all = site.register.items.len() as u64;
+    let public = site.register.public().count() as u64;
+    let restricted = site
+        .register
+        .items
+        .iter()
+        .filter(|r| r.get("confidentiality") == "restricted")
+        .count() as u64;
+
+    let page = site.get(Who::Admin, "/api/items").await.expect(200).json();
+    assert_eq!(page["total"], all);
+    assert_eq!(page["limit"], 50);
+    assert_eq!(page["offset"], 0);
+    let listed = refs(&page["items"]);
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(listed, sorted, "items come in ref order");
+    let first = page["items"][0].as_object().expect("an item");
+    for field in ITEM_FIELDS.iter().chain(&["revision", "created_at", "updated_at"]) {
+        assert!(first.contains_key(*field), "items carry {field}: {first:?}");
+    }
+
+    let page = site.get(Who::Anonymous, "/api/items").await.expect(200).json();
+    assert_eq!(page["total"], public);
+    assert!(page["items"].as_array().unwrap().iter().all(|i| i["confidentiality"] == "public"));
+    assert!(
+        page["items"].as_array().unwrap().iter().all(|i| i["notes"].is_null() && i["documented_by"].is_null()),
+        "notes and documented_by are never public: {page}"
+    );
+    let page = site.get(Who::Viewer, "/api/items").await.expect(200).json();
+    assert_eq!(page["total"], public + restricted);
+
+    let page = site.get(Who::Admin, "/api/items?limit=2&offset=1").await.expect(200).json();
+    assert_eq!(page["total"], all);
+    assert_eq!(refs(&page["items"]), sorted[1..3].to_vec());
+    let page = site.get(Who::Admin, "/api/items?limit=0").await.expect(200).json();
+    assert_eq!(page["total"], all);
+    assert_eq!(page["items"], serde_json::json!([]));
+
+    let page = site
+        .get(Who::Admin, "/api/items?category=ammunition&model=m43&recovered_country=Iraq")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(page["total"], 5, "three public and two hidden cartridges of the lot: {page}");
+    let page = site
+        .get(Who::Admin, "/api/items?recovered_from_date=2016-03-02&recovered_to_date=2016-03")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(refs(&page["items"]), ["TP-02", "TP-03", "TP-04", "TP-05"]);
+    let page = site.get(Who::Anonymous, "/api/items?confidentiality=restricted").await.expect(200).json();
+    assert_eq!(page["total"], 0);
+
+    for (query, parameter, value) in [
+        ("limit=abc", "limit", "abc"),
+        ("limit=10001", "limit", "10001"),
+        ("offset=-1", "offset", "-1"),
+        ("category=spaceship", "category", "spaceship"),
+        ("recovered_country=Narnia", "recovered_country", "Narnia"),
+        ("country_of_manufacture=XX1", "country_of_manufacture", "XX1"),
+        ("confidentiality=secret", "confidentiality", "secret"),
+        ("recovered_from_date=2016-13", "recovered_from_date", "2016-13"),
+        ("recovered_to_date=yesterday", "recovered_to_date", "yesterday"),
+    ] {
+        bad_parameter(site.get(Who::Admin, &format!("/api/items?{query}")).await, parameter, Some(value));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_item_with_its_history_or_404() {
+    let site = Site::new().await;
+    let v = site.get(Who::Admin, "/api/items/TP-01").await.expect(200).json();
+    assert_eq!(v["item"]["ref"], "TP-01");
+    assert_eq!(v["item"]["serial_number"], run_serial(1));
+    assert_eq!(v["item"]["revision"], 1);
+    assert!(v["item"]["notes"].as_str().is_some_and(|n| n.contains("SYNTHETIC")));
+    assert!(v["revisions"].is_array(), "{v}");
+    assert!(v.as_object().unwrap().contains_key("identification"), "{v}");
+
+    let v = site.get(Who::Anonymous, "/api/items/TP-01").await.expect(200).json();
+    assert!(v["item"]["notes"].is_null() && v["item"]["documented_by"].is_null(), "{v}");
+    assert_eq!(v["revisions"], serde_json::json!([]));
+
+    let missing = site.get(Who::Admin, "/api/items/NO-SUCH-REF").await.expect(404);
+    assert!(missing.error().contains("NO-SUCH-REF"), "{}", missing.describe());
+    // A ref with characters that need escaping is still just a ref.
+    site.get(Who::Admin, "/api/items/NO%20SUCH%2FREF").await.expect(404).error();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exports_in_every_format_and_the_csv_reimports_unchanged() {
+    let site = Site::new().await;
+    let all = site.register.items.len();
+    let with_coordinates = site.register.items.iter().filter(|r| !r.get("latitude").is_empty()).count();
+
+    let csv = site.get(Who::Admin, "/api/export/items?format=csv").await.expect(200);
+    assert!(csv.content_type().starts_with("text/csv"), "{}", csv.describe());
+    assert!(
+        csv.header("content-disposition").is_some_and(|d| d.contains("attachment") && d.contains(".csv")),
+        "{:?}",
+        csv.headers
+    );
+    let text = csv.text();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some(ITEM_FIELDS.join(",").as_str()), "the canonical header");
+    assert_eq!(lines.count(), all);
+    // The export is canonical: importing it back changes nothing.
+    let report = site
+        .upload(Who::Admin, "/api/imports?wait=true", "items", &text, true)
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(report["report"]["unchanged"], all as u64, "{report}");
+    assert_eq!(report["report"]["inserted"], 0, "{report}");
+
+    let default = site.get(Who::Admin, "/api/export/items").await.expect(200);
+    assert_eq!(default.text(), text, "CSV is the default format");
+
+    let jsonl = site.get(Who::Admin, "/api/export/items?format=jsonl").await.expect(200);
+    assert!(jsonl.content_type().starts_with("application/x-ndjson"), "{}", jsonl.describe());
+    let rows: Vec<Value> = jsonl
+        .text()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(rows.len(), all);
+
+    let geo = site.get(Who::Admin, "/api/export/items?format=geojson").await.expect(200).json();
+    assert_eq!(geo["type"], "FeatureCollection");
+    assert_eq!(geo["features"].as_array().unwrap().len(), with_coordinates);
+
+    let ammunition = site
+        .get(Who::Anonymous, "/api/export/items?format=jsonl&category=ammunition")
+        .await
+        .expect(200)
+        .text();
+    assert_eq!(ammunition.lines().count(), 3, "the three public cartridges: {ammunition}");
+
+    bad_parameter(site.get(Who::Admin, "/api/export/items?format=xml").await, "format", Some("xml"));
+    bad_parameter(
+        site.get(Who::Admin, "/api/export/items?format=csv&category=spaceship").await,
+        "category",
+        Some("spaceship"),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_has_the_cli_semantics() {
+    let site = Site::new().await;
+    // The exact serial first, then the rest of the run within two edits (nine characters).
+    let v = site.get(Who::Admin, "/api/search?q=KX4000103").await.expect(200).json();
+    assert_eq!(v["query"], "KX4000103");
+    assert_eq!(v["normalised"], "KX4000103");
+    assert_eq!(v["max_edits"], 2);
+    assert_eq!(v["total"], 7, "the five public and two hidden members of the run: {v}");
+    let first = &v["matches"][0];
+    assert_eq!(first["ref"], "TP-03");
+    assert_eq!(first["as_written"], true);
+    assert_eq!(first["distance"], 0);
+    assert_eq!(first["why"], "serial exactly as written");
+    for m in v["matches"].as_array().unwrap() {
+        for key in ["ref", "serial_number", "category", "distance", "as_written", "filter_fit", "why"] {
+            assert!(m.get(key).is_some(), "a match carries {key}: {m}");
+        }
+    }
+
+    // The same answer as the store's search, which the CLI prints.
+    let index = build_index(&site.store).await.expect("an index");
+    let query = SerialQuery::parse("KX4000103", Some(1)).expect("a query");
+    let cli = site
+        .store
+        .search(
+            &index,
+            &SearchRequest {
+                query: &query,
+                filters: &RankFilters {
+                    model: Some(RUN_MODEL),
+                    manufacturer: None,
+                },
+                category: None,
+                country: None,
+                limit: 3,
+                clearance: None,
+            },
+        )
+        .await
+        .expect("the store searches");
+    let web = site
+        .get(Who::Admin, "/api/search?q=KX4000103&max_edits=1&limit=3&model=AKM")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(web, serde_json::to_value(&cli).unwrap());
+
+    // limit=0 is all; the default is 20; total counts before the limit.
+    let all = site.get(Who::Admin, "/api/search?q=KX4000103&limit=0").await.expect(200).json();
+    assert_eq!(all["matches"].as_array().unwrap().len(), 7);
+    let two = site.get(Who::Admin, "/api/search?q=KX4000103&limit=2").await.expect(200).json();
+    assert_eq!(two["matches"].as_array().unwrap().len(), 2);
+    assert_eq!(two["total"], 7);
+
+    // A misread serial (O for 0) is found, and the answer says why.
+    let v = site.get(Who::Anonymous, "/api/search?q=KX4OOO1O3").await.expect(200).json();
+    let first = &v["matches"][0];
+    assert_eq!(first["ref"], "TP-03", "{v}");
+    assert_eq!(first["as_written"], false);
+    assert_eq!(first["distance"], 0);
+    let why = first["why"].as_str().unwrap();
+    assert!(why.contains("look-alike") && why.contains("KX4000103"), "{why}");
+    // One misread digit, and a wildcard.
+    let v = site.get(Who::Anonymous, "/api/search?q=RT55591").await.expect(200).json();
+    assert_eq!(v["matches"][0]["ref"], "TP-10", "{v}");
+    assert_eq!(v["matches"][0]["distance"], 1);
+    assert!(v["matches"][0]["why"].as_str().unwrap().contains("1 edit"), "{v}");
+    let v = site.get(Who::Anonymous, "/api/search?q=KX40001%3F3&max_edits=0").await.expect(200).json();
+    assert_eq!(refs(&v["matches"]), ["TP-03"], "{v}");
+
+    // The public sees only public matches, in total too.
+    let v = site.get(Who::Anonymous, "/api/search?q=KX4000103&limit=0").await.expect(200).json();
+    assert_eq!(v["total"], 5);
+    let v = site.get(Who::Anonymous, "/api/search?q=RT55501&category=ammunition").await.expect(200).json();
+    assert_eq!(v["total"], 0, "the category filter applies: {v}");
+    let v = site.get(Who::Anonymous, "/api/search?q=KX4000103&country=Soviet%20Union").await.expect(200).json();
+    assert_eq!(v["total"], 5);
+
+    bad_parameter(site.get(Who::Anonymous, "/api/search").await, "q", None);
+    bad_parameter(site.get(Who::Anonymous, "/api/search?q=%20").await, "q", None);
+    bad_parameter(site.get(Who::Anonymous, "/api/search?q=AB12&max_edits=many").await, "max_edits", Some("many"));
+    bad_parameter(site.get(Who::Anonymous, "/api/search?q=AB12&limit=-3").await, "limit", Some("-3"));
+    bad_parameter(site.get(Who::Anonymous, "/api/search?q=AB12&category=tank").await, "category", Some("tank"));
+    bad_parameter(site.get(Who::Anonymous, "/api/search?q=AB12&country=Atlantis").await, "country", Some("Atlantis"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_show_runs_and_lots_with_their_members() {
+    let site = Site::new().await;
+    let v = site.get(Who::Admin, "/api/items/TP-01/links").await.expect(200).json();
+    assert_eq!(v["ref"], "TP-01");
+    let run = &v["runs"][0];
+    assert_eq!(run["count"], 7, "{v}");
+    assert_eq!(run["model"], RUN_MODEL);
+    let members = run["members"].as_array().unwrap();
+    assert_eq!(members.len(), 7);
+    for key in ["ref", "serial_number", "recovered_on", "recovered_place", "recovered_country", "latitude", "longitude"] {
+        assert!(members[0].get(key).is_some(), "a member carries {key}: {}", members[0]);
+    }
+    assert_eq!(v["lots"], serde_json::json!([]));
+
+    let v = site.get(Who::Anonymous, "/api/items/TP-01/links").await.expect(200).json();
+    assert_eq!(v["runs"][0]["count"], 5);
+    assert_eq!(v["runs"][0]["to"], run_serial(5));
+    let v = site.get(Who::Anonymous, "/api/items/TP-06/links").await.expect(200).json();
+    assert_eq!(v["lots"][0]["count"], 3, "{v}");
+    let v = site.get(Who::Viewer, "/api/items/TP-06/links").await.expect(200).json();
+    assert_eq!(v["lots"][0]["count"], 4, "{v}");
+    site.get(Who::Admin, "/api/items/NO-SUCH-REF/links").await.expect(404).error();
+
+    let v = site.get(Who::Admin, "/api/links").await.expect(200).json();
+    assert_eq!(v["runs"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["runs"][0]["count"], 7);
+    let lots = v["lots"].as_array().unwrap();
+    assert_eq!(lots.len(), 1, "{v}");
+    assert_eq!(lots[0]["count"], 5);
+    assert!(lots[0]["lot"].as_str().is_some_and(|l| l.replace('-', "") == LOT.replace('-', "")), "{v}");
+    let v = site.get(Who::Anonymous, "/api/links?gap=1").await.expect(200).json();
+    assert_eq!(v["runs"][0]["count"], 5);
+    let v = site.get(Who::Admin, "/api/links?category=ammunition").await.expect(200).json();
+    assert_eq!(v["runs"], serde_json::json!([]));
+    bad_parameter(site.get(Who::Admin, "/api/links?gap=wide").await, "gap", Some("wide"));
+    bad_parameter(site.get(Who::Admin, "/api/links?gap=2000000").await, "gap", Some("2000000"));
+    bad_parameter(site.get(Who::Admin, "/api/links?category=tank").await, "category", Some("tank"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custody_and_diversions_use_transfers_only_when_signed_in() {
+    let site = Site::new().await;
+    let transfer = site.register.transfer_ref();
+    let v = site.get(Who::Viewer, "/api/items/TP-01/custody").await.expect(200).json();
+    assert_eq!(v["ref"], "TP-01", "{v}");
+    assert_eq!(v["steps"][0]["transfer"]["transfer_ref"], transfer, "{v}");
+    assert_eq!(v["diversion"]["days"], 46, "delivered 2016-01-15, recovered 2016-03-01: {v}");
+    assert!(v["manufacture"].is_object() && v["recovery"].is_object(), "{v}");
+
+    let v = site.get(Who::Anonymous, "/api/items/TP-01/custody").await.expect(200).json();
+    assert_eq!(v["steps"], serde_json::json!([]), "transfers are never public: {v}");
+    assert!(v["diversion"].is_null(), "{v}");
+    site.get(Who::Admin, "/api/items/NO-SUCH-REF/custody").await.expect(404).error();
+
+    let v = site.get(Who::Admin, "/api/diversions").await.expect(200).json();
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 7, "every member of the run, public or not: {v}");
+    assert_eq!(items[0]["ref"], "TP-01");
+    assert_eq!(items[0]["days"], 46);
+    assert_eq!(items[0]["transfer_ref"], transfer);
+    let days: Vec<i64> = items.iter().map(|i| i["days"].as_i64().unwrap()).collect();
+    assert!(days.windows(2).all(|w| w[0] <= w[1]), "fastest first: {days:?}");
+    let v = site.get(Who::Viewer, "/api/diversions").await.expect(200).json();
+    assert_eq!(v["items"].as_array().unwrap().len(), 6, "not the confidential member: {v}");
+    let v = site.get(Who::Anonymous, "/api/diversions").await.expect(200).json();
+    assert_eq!(v["items"], serde_json::json!([]));
+    let v = site.get(Who::Admin, "/api/diversions?recovered_country=IQ").await.expect(200).json();
+    assert_eq!(v["items"].as_array().unwrap().len(), 2, "TP-02 and TP-04: {v}");
+    bad_parameter(site.get(Who::Admin, "/api/diversions?recovered_country=Mars").await, "recovered_country", Some("Mars"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn map_points_are_geojson_with_a_total() {
+    let site = Site::new().await;
+    let coordinates = |public_only: bool| {
+        site.register
+            .items
+            .iter()
+            .filter(|r| !r.get("latitude").is_empty() && (!public_only || r.is_public()))
+            .count() as u64
+    };
+    let v = site.get(Who::Admin, "/api/map/points").await.expect(200).json();
+    assert_eq!(v["type"], "FeatureCollection");
+    assert_eq!(v["total"], coordinates(false));
+    assert_eq!(v["truncated"], false);
+    let feature = &v["features"][0];
+    assert_eq!(feature["geometry"]["type"], "Point");
+    assert_eq!(feature["geometry"]["coordinates"], serde_json::json!([37.1, 36.1]), "[lon, lat] of TP-01");
+    for key in ["ref", "category", "model", "serial_number", "recovered_on", "recovered_place", "recovered_country"] {
+        assert!(feature["properties"].get(key).is_some(), "a point carries {key}: {feature}");
+    }
+    let v = site.get(Who::Anonymous, "/api/map/points").await.expect(200).json();
+    assert_eq!(v["total"], coordinates(true));
+    assert_eq!(v["features"].as_array().unwrap().len() as u64, coordinates(true));
+    let v = site.get(Who::Admin, "/api/map/points?limit=2").await.expect(200).json();
+    assert_eq!(v["features"].as_array().unwrap().len(), 2);
+    assert_eq!(v["total"], coordinates(false));
+    assert_eq!(v["truncated"], true);
+    let v = site.get(Who::Anonymous, "/api/map/points?category=ammunition").await.expect(200).json();
+    assert_eq!(v["total"], 2, "TP-08 has no coordinates: {v}");
+    bad_parameter(site.get(Who::Admin, "/api/map/points?limit=lots").await, "limit", Some("lots"));
+    bad_parameter(site.get(Who::Admin, "/api/map/points?limit=100001").await, "limit", Some("100001"));
+    bad_parameter(site.get(Who::Admin, "/api/map/points?category=tank").await, "category", Some("tank"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transfers_for_signed_in_users() {
+    let site = Site::new().await;
+    let reference = site.register.transfer_ref().to_owned();
+    let v = site.get(Who::Viewer, "/api/transfers").await.expect(200).json();
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["limit"], 100);
+    assert_eq!(v["transfers"][0]["transfer_ref"], reference.as_str());
+    let supplier = site.register.transfers[0][1].to_lowercase();
+    let v = site.get(Who::Viewer, &format!("/api/transfers?q={supplier}")).await.expect(200).json();
+    assert_eq!(v["total"], 1, "q matches the supplier, case-insensitively: {v}");
+    let v = site.get(Who::Viewer, "/api/transfers?q=nobody-at-all").await.expect(200).json();
+    assert_eq!(v["total"], 0);
+    assert_eq!(v["transfers"], serde_json::json!([]));
+    let v = site.get(Who::Viewer, "/api/transfers?offset=1").await.expect(200).json();
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["transfers"], serde_json::json!([]));
+    bad_parameter(site.get(Who::Viewer, "/api/transfers?limit=x").await, "limit", Some("x"));
+    bad_parameter(site.get(Who::Viewer, "/api/transfers?offset=-2").await, "offset", Some("-2"));
+
+    let v = site.get(Who::Viewer, &format!("/api/transfers/{reference}")).await.expect(200).json();
+    assert_eq!(v["transfer_ref"], reference.as_str());
+    assert_eq!(v["serial_from"], run_serial(1));
+    let missing = site.get(Who::Viewer, "/api/transfers/NO-SUCH-TRANSFER").await.expect(404);
+    assert!(missing.error().contains("NO-SUCH-TRANSFER"));
+    site.get(Who::Anonymous, "/api/transfers").await.expect(401).error();
+    site.get(Who::Anonymous, &format!("/api/transfers/{reference}")).await.expect(401).error();
+}

@@ -1,0 +1,490 @@
+//! The test site: the synthetic [`Register`] in a throwaway SQLite file, a user of every
+//! role (and two with grants) each holding an API token, a trace request about the item
+//! of every level, and the application answering requests in-process through
+//! `tower::ServiceExt::oneshot` (no sockets).
+//!
+//! Helpers panic with the request and the answer when an answer is not the expected one,
+//! so a failing test says what the server said.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use armtrace_core::{Item, Role, Transfer};
+use armtrace_store::Store;
+use armtrace_store::import::{Format, ImportOptions};
+use armtrace_web::{AppState, ServeOptions};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+use crate::register::{Level, Register};
+
+/// Who makes a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Who {
+    Anonymous,
+    Viewer,
+    Analyst,
+    Investigator,
+    Admin,
+    /// A viewer granted the [`Level::Granted`] item one by one.
+    GrantedViewer,
+    /// An analyst granted every confidential item.
+    ClearedAnalyst,
+}
+
+impl Who {
+    pub const ALL: [Who; 7] = [
+        Who::Anonymous,
+        Who::Viewer,
+        Who::Analyst,
+        Who::Investigator,
+        Who::Admin,
+        Who::GrantedViewer,
+        Who::ClearedAnalyst,
+    ];
+
+    pub fn role(self) -> Option<Role> {
+        match self {
+            Who::Anonymous => None,
+            Who::Viewer | Who::GrantedViewer => Some(Role::Viewer),
+            Who::Analyst | Who::ClearedAnalyst => Some(Role::Analyst),
+            Who::Investigator => Some(Role::Investigator),
+            Who::Admin => Some(Role::Admin),
+        }
+    }
+
+    /// The user name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Who::Anonymous => "anonymous",
+            Who::Viewer => "viewer",
+            Who::Analyst => "analyst",
+            Who::Investigator => "investigator",
+            Who::Admin => "admin",
+            Who::GrantedViewer => "granted-viewer",
+            Who::ClearedAnalyst => "cleared-analyst",
+        }
+    }
+
+    /// The matrix's column heading.
+    pub fn label(self) -> &'static str {
+        match self {
+            Who::GrantedViewer => "viewer+grant",
+            Who::ClearedAnalyst => "analyst+conf",
+            other => other.name(),
+        }
+    }
+
+    /// Whether this viewer may see the item of a level (the rule of
+    /// `armtrace_core::Clearance`, written out for the fixture's users).
+    pub fn sees(self, level: Level) -> bool {
+        match level {
+            Level::Public => true,
+            Level::Restricted => self != Who::Anonymous,
+            Level::Confidential => matches!(self, Who::Admin | Who::ClearedAnalyst),
+            Level::Granted => matches!(self, Who::Admin | Who::ClearedAnalyst | Who::GrantedViewer),
+        }
+    }
+}
+
+/// How a request proves who makes it.
+#[derive(Debug, Clone, Copy)]
+pub enum Cred<'a> {
+    Anonymous,
+    Bearer(&'a str),
+    /// A browser session cookie, with the CSRF header or not.
+    Session { token: &'a str, csrf: Option<&'a str> },
+}
+
+/// An answer, read in full.
+#[derive(Debug)]
+pub struct Reply {
+    pub method: Method,
+    pub uri: String,
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// What to show when an assertion about this answer fails.
+    pub fn describe(&self) -> String {
+        let mut text = self.text();
+        if text.len() > 2000 {
+            let mut cut = 2000;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+            text.push_str("…");
+        }
+        format!("{} {} → {}\n{}", self.method, self.uri, self.status, text)
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("the answer is not JSON ({e}): {}", self.describe()))
+    }
+
+    /// Asserts the status; returns the answer for more checks.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Reply {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status: {}",
+            self.describe()
+        );
+        self
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.header("content-type").unwrap_or("")
+    }
+
+    pub fn is_html(&self) -> bool {
+        self.content_type().starts_with("text/html")
+    }
+
+    /// The message of an API error, after checking the error shape
+    /// `{"error": "…", "status": N}` with N the HTTP status.
+    #[track_caller]
+    pub fn error(&self) -> String {
+        let v = self.json();
+        assert_eq!(
+            v["status"].as_u64(),
+            Some(u64::from(self.status.as_u16())),
+            "an error body repeats its status: {}",
+            self.describe()
+        );
+        let message = v["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("an error body has an `error` string: {}", self.describe()));
+        assert!(!message.is_empty(), "an empty error message: {}", self.describe());
+        assert_eq!(
+            v.as_object().map(|o| o.len()),
+            Some(2),
+            "an error body is exactly {{error, status}}: {}",
+            self.describe()
+        );
+        message.to_owned()
+    }
+}
+
+/// The address requests appear to come from (the login limiter keys on it).
+pub const CLIENT: ([u8; 4], u16) = ([192, 0, 2, 7], 40000);
+
+/// A request, ready to send.
+pub struct Call<'a> {
+    pub method: Method,
+    pub uri: String,
+    pub cred: Cred<'a>,
+    pub content_type: Option<String>,
+    pub body: Body,
+    pub headers: Vec<(String, String)>,
+}
+
+impl<'a> Call<'a> {
+    pub fn new(method: Method, uri: impl Into<String>, cred: Cred<'a>) -> Call<'a> {
+        Call {
+            method,
+            uri: uri.into(),
+            cred,
+            content_type: None,
+            body: Body::empty(),
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn body(mut self, content_type: &str, body: impl Into<Body>) -> Call<'a> {
+        self.content_type = Some(content_type.to_owned());
+        self.body = body.into();
+        self
+    }
+
+    pub fn json(self, value: &Value) -> Call<'a> {
+        self.body("application/json", value.to_string())
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Call<'a> {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+}
+
+/// A multipart/form-data body: `(name, file name, content)`; returns the content type
+/// and the body.
+pub fn multipart(fields: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "armtrace-test-boundary-5f0c1e";
+    let mut body = Vec::new();
+    for (name, file_name, content) in fields {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file_name {
+            Some(f) => body.extend_from_slice(
+                format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            ),
+            None => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            ),
+        }
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The application over the synthetic register.
+pub struct Site {
+    pub app: Router,
+    pub state: AppState,
+    pub store: Store,
+    pub register: Register,
+    tokens: BTreeMap<Who, String>,
+    /// The trace request about the item of each level.
+    pub traces: BTreeMap<Level, String>,
+    /// An import started from the web (a finished dry run).
+    pub import_id: String,
+    dir: TempDir,
+}
+
+/// Longest wait for one answer (an SSE stream that never ends fails instead of hanging).
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(60);
+
+impl Site {
+    /// The register loaded, users and tokens made, trace requests and an import done.
+    pub async fn new() -> Site {
+        let site = Site::unloaded().await;
+        site.state.load().await.expect("the register loads");
+        site.finish().await
+    }
+
+    /// The register and accounts, but the search index not yet loaded (for `/healthz`).
+    pub async fn unloaded() -> Site {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let register = Register::new();
+        let db = dir.path().join("web.db");
+        let store = Store::open(db.to_str().expect("a UTF-8 path"))
+            .await
+            .expect("the register opens");
+        let items = dir.path().join("items.csv");
+        std::fs::write(&items, register.csv_items()).expect("items written");
+        let report = store
+            .import_file::<Item>(&items, &ImportOptions::new(Format::Csv, "test"), &|_| {})
+            .await
+            .expect("the items import");
+        assert_eq!(report.rejected, 0, "the test items are valid: {report:?}");
+        let transfers = dir.path().join("transfers.csv");
+        std::fs::write(&transfers, register.csv_transfers()).expect("transfers written");
+        let report = store
+            .import_file::<Transfer>(&transfers, &ImportOptions::new(Format::Csv, "test"), &|_| {})
+            .await
+            .expect("the transfers import");
+        assert_eq!(report.rejected, 0, "the test transfers are valid: {report:?}");
+
+        let mut tokens = BTreeMap::new();
+        for who in Who::ALL {
+            let Some(role) = who.role() else { continue };
+            store
+                .create_user(who.name(), role, None)
+                .await
+                .expect("the user is created");
+            let (_, token) = store
+                .create_token(who.name(), Some("web tests"))
+                .await
+                .expect("a token is created");
+            tokens.insert(who, token);
+        }
+        store
+            .grant_item(Who::GrantedViewer.name(), register.level_ref(Level::Granted), "test")
+            .await
+            .expect("the item is granted");
+        store
+            .set_confidential_grant(Who::ClearedAnalyst.name(), true)
+            .await
+            .expect("confidential items are granted");
+
+        let state = AppState::new(store.clone(), ServeOptions::default()).expect("the state builds");
+        Site {
+            app: armtrace_web::app(state.clone()),
+            state,
+            store,
+            register,
+            tokens,
+            traces: BTreeMap::new(),
+            import_id: String::new(),
+            dir,
+        }
+    }
+
+    /// Trace requests about the item of every level and one finished import, made
+    /// through the API as an admin.
+    async fn finish(mut self) -> Site {
+        for (n, level) in Level::ALL.into_iter().enumerate() {
+            let to = self.register.extra_marker(2 * n as u32);
+            let reason = self.register.extra_marker(2 * n as u32 + 1);
+            let party = self.register.extra_marker(100 + n as u32);
+            let reply = self
+                .post_json(
+                    Who::Admin,
+                    "/api/trace",
+                    &json!({"ref": self.register.level_ref(level), "to": to, "reason": reason, "requesting_party": party}),
+                )
+                .await
+                .expect(201);
+            let reference = reply.json()["ref"].as_str().expect("a trace ref").to_owned();
+            self.traces.insert(level, reference);
+        }
+        let reply = self.upload(Who::Admin, "/api/imports?wait=true", "items", &one_item_csv("TW-00"), true).await.expect(200);
+        self.import_id = reply.json()["id"].to_string();
+        self
+    }
+
+    /// The API token of a signed-in user.
+    pub fn token(&self, who: Who) -> Option<&str> {
+        self.tokens.get(&who).map(String::as_str)
+    }
+
+    pub fn cred(&self, who: Who) -> Cred<'_> {
+        match self.token(who) {
+            Some(t) => Cred::Bearer(t),
+            None => Cred::Anonymous,
+        }
+    }
+
+    /// A path inside the site's temporary directory.
+    pub fn path(&self, name: &str) -> std::path::PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub async fn send(&self, call: Call<'_>) -> Reply {
+        let mut builder = Request::builder().method(call.method.clone()).uri(&call.uri);
+        match call.cred {
+            Cred::Anonymous => {}
+            Cred::Bearer(t) => builder = builder.header(header::AUTHORIZATION, format!("Bearer {t}")),
+            Cred::Session { token, csrf } => {
+                builder = builder.header(
+                    header::COOKIE,
+                    format!("{}={token}", armtrace_web::auth::SESSION_COOKIE),
+                );
+                if let Some(c) = csrf {
+                    builder = builder.header(armtrace_web::auth::CSRF_HEADER, c);
+                }
+            }
+        }
+        if let Some(ct) = &call.content_type {
+            builder = builder.header(header::CONTENT_TYPE, ct);
+        }
+        for (name, value) in &call.headers {
+            builder = builder.header(name, value);
+        }
+        let mut request = builder.body(call.body).unwrap_or_else(|e| panic!("a bad test request {}: {e}", call.uri));
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(CLIENT)));
+        let response = self.app.clone().oneshot(request).await.expect("the router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = tokio::time::timeout(ANSWER_TIMEOUT, axum::body::to_bytes(response.into_body(), usize::MAX))
+            .await
+            .unwrap_or_else(|_| panic!("{} {}: the answer did not end", call.method, call.uri))
+            .unwrap_or_else(|e| panic!("{} {}: the body failed: {e}", call.method, call.uri));
+        Reply {
+            method: call.method,
+            uri: call.uri,
+            status,
+            headers,
+            body: body.to_vec(),
+        }
+    }
+
+    pub async fn get(&self, who: Who, uri: &str) -> Reply {
+        self.send(Call::new(Method::GET, uri, self.cred(who))).await
+    }
+
+    pub async fn post_json(&self, who: Who, uri: &str, body: &Value) -> Reply {
+        self.send(Call::new(Method::POST, uri, self.cred(who)).json(body)).await
+    }
+
+    /// `POST` an import form with a file named `upload.csv`.
+    pub async fn upload(&self, who: Who, uri: &str, kind: &str, csv: &str, dry_run: bool) -> Reply {
+        let (ct, body) = multipart(&[
+            ("kind", None, kind.as_bytes()),
+            ("dry_run", None, if dry_run { b"true" } else { b"false" }),
+            ("file", Some("upload.csv"), csv.as_bytes()),
+        ]);
+        self.send(Call::new(Method::POST, uri, self.cred(who)).body(&ct, body)).await
+    }
+}
+
+/// A one-item CSV (canonical header): a public weapon of this ref whose serial is `WEB`
+/// and the ref without dashes (unique in the register).
+pub fn one_item_csv(reference: &str) -> String {
+    let mut row = vec![""; 21];
+    row[0] = reference;
+    row[1] = "weapon";
+    let serial = format!("WEB{}", reference.replace('-', ""));
+    row[8] = &serial;
+    row[19] = "public";
+    row[20] = "SYNTHETIC TEST DATA uploaded through the web";
+    format!(
+        "{}\n{}",
+        armtrace_core::ITEM_FIELDS.join(","),
+        crate::register::csv_line(&row)
+    )
+}
+
+/// Decodes `%XX` escapes and `+` (for comparing what a request carried).
+pub fn percent_decode(s: &str) -> String {
+    fn hex(b: u8) -> Option<u8> {
+        (b as char).to_digit(16).map(|d| d as u8)
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Encodes a query value.
+pub fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
