@@ -213,6 +213,7 @@ async fn items_pages_count_what_the_viewer_may_see() {
         ("confidentiality=secret", "confidentiality", "secret"),
         ("recovered_from_date=2016-13", "recovered_from_date", "2016-13"),
         ("recovered_to_date=yesterday", "recovered_to_date", "yesterday"),
+        ("offset=99999999999999999999", "offset", "99999999999999999999"),
     ] {
         bad_parameter(site.get(Who::Admin, &format!("/api/items?{query}")).await, parameter, Some(value));
     }
@@ -516,4 +517,111 @@ async fn transfers_for_signed_in_users() {
     assert!(missing.error().contains("NO-SUCH-TRANSFER"));
     site.get(Who::Anonymous, "/api/transfers").await.expect(401).error();
     site.get(Who::Anonymous, &format!("/api/transfers/{reference}")).await.expect(401).error();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_names_max_edits_when_it_is_too_large() {
+    let site = Site::new().await;
+    bad_parameter(
+        site.get(Who::Anonymous, "/api/search?q=AB1234&max_edits=9").await,
+        "max_edits",
+        Some("9"),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeated_query_parameter_is_named() {
+    let site = Site::new().await;
+    bad_parameter(site.get(Who::Anonymous, "/api/items?limit=1&limit=2").await, "limit", None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_api_paths_answer_a_json_404() {
+    let site = Site::new().await;
+    let reply = site.get(Who::Anonymous, "/api/itemz").await.expect(404);
+    assert!(
+        reply.content_type().starts_with("application/json"),
+        "an API client gets a JSON error, not the not-found page: {}",
+        reply.describe()
+    );
+    reply.error();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_carries_the_security_headers() {
+    let site = Site::new().await;
+    for (who, uri) in [
+        (Who::Anonymous, "/api/items"),
+        (Who::Anonymous, "/api/items/NO-SUCH-REF"),
+        (Who::Anonymous, "/api/transfers"),
+        (Who::Viewer, "/api/imports"),
+        (Who::Anonymous, "/api/search"),
+        (Who::Anonymous, "/no/such/page"),
+        (Who::Anonymous, "/assets/css/app.css"),
+        (Who::Anonymous, "/api/export/items?format=csv"),
+    ] {
+        let reply = site.get(who, uri).await;
+        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"), "{}", reply.describe());
+        assert_eq!(reply.header("x-frame-options"), Some("DENY"), "{}", reply.describe());
+        assert_eq!(reply.header("referrer-policy"), Some("same-origin"), "{}", reply.describe());
+        let csp = reply.header("content-security-policy").unwrap_or("");
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{}: {csp}",
+            reply.describe()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refs_with_spaces_and_slashes_are_found() {
+    let site = Site::new().await;
+    let csv = crate::support::one_item_csv("TW 1/2");
+    site.upload(Who::Admin, "/api/imports?wait=true", "items", &csv, false)
+        .await
+        .expect(200);
+    let v = site.get(Who::Anonymous, "/api/items/TW%201%2F2").await.expect(200).json();
+    assert_eq!(v["item"]["ref"], "TW 1/2");
+    site.get(Who::Anonymous, "/api/items/TW%201%2F2/links").await.expect(200);
+    site.get(Who::Anonymous, "/api/items/TW%201%2F2/custody").await.expect(200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoked_disabled_and_changed_accounts_take_effect_at_once() {
+    let site = Site::new().await;
+    let restricted = format!("/api/items/{}", site.register.level_ref(crate::register::Level::Restricted));
+    site.get(Who::Viewer, &restricted).await.expect(200);
+    site.get(Who::Viewer, "/api/imports").await.expect(403);
+    site.store
+        .set_user_role(Who::Viewer.name(), armtrace_core::Role::Investigator)
+        .await
+        .expect("the role changes");
+    site.get(Who::Viewer, "/api/imports").await.expect(200);
+
+    let granted = format!("/api/items/{}", site.register.level_ref(crate::register::Level::Granted));
+    site.get(Who::GrantedViewer, &granted).await.expect(200);
+    site.store
+        .revoke_item(Who::GrantedViewer.name(), site.register.level_ref(crate::register::Level::Granted))
+        .await
+        .expect("the grant is withdrawn");
+    site.get(Who::GrantedViewer, &granted).await.expect(404);
+
+    site.store
+        .set_user_disabled(Who::Analyst.name(), true)
+        .await
+        .expect("the user is disabled");
+    let refused = site.get(Who::Analyst, "/api/items").await.expect(401);
+    assert!(refused.error().contains("token"), "{}", refused.describe());
+
+    let tokens = site.store.tokens(Some(Who::Admin.name())).await.expect("tokens");
+    site.store.revoke_token(tokens[0].id).await.expect("the token is revoked");
+    site.get(Who::Admin, "/api/me").await.expect(401).error();
+    let malformed = site
+        .send(
+            crate::support::Call::new(axum::http::Method::GET, "/api/me", crate::support::Cred::Anonymous)
+                .header("authorization", "Basic YWRtaW46YWRtaW4="),
+        )
+        .await
+        .expect(401);
+    assert!(malformed.error().contains("Bearer"), "{}", malformed.describe());
 }

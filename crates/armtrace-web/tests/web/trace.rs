@@ -79,6 +79,12 @@ async fn drafting_checks_every_field() {
         .json();
     assert_eq!(run["subject"]["kind"], "run");
     assert_eq!(run["subject"]["refs"].as_array().unwrap().len(), 7, "an admin's run has every member: {run}");
+    // A viewer may not see the confidential member, so not the request either.
+    let run_ref = run["ref"].as_str().unwrap();
+    site.get(Who::Viewer, &format!("/api/trace/{run_ref}")).await.expect(404);
+    let listed = site.get(Who::Viewer, "/api/trace").await.expect(200).json();
+    assert!(!refs(&listed).iter().any(|r| r == run_ref), "{listed}");
+    site.get(Who::ClearedAnalyst, &format!("/api/trace/{run_ref}")).await.expect(200);
     let lot = site
         .post_json(Who::Investigator, "/api/trace", &json!({"ref": "TP-06", "subject": "lot", "to": "Lot Test Plant"}))
         .await
