@@ -23,7 +23,10 @@ fn bad_parameter(reply: crate::support::Reply, parameter: &str, value: Option<&s
         "the error names the parameter {parameter}: {message}"
     );
     if let Some(v) = value {
-        assert!(message.contains(v), "the error names the value {v:?}: {message}");
+        assert!(
+            message.contains(v),
+            "the error names the value {v:?}: {message}"
+        );
     }
 }
 
@@ -39,20 +42,39 @@ fn refs(items: &Value) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_is_503_while_loading_and_200_once_loaded() {
     let site = Site::unloaded().await;
-    let loading = site.get(Who::Anonymous, "/healthz").await.expect(503).json();
+    let loading = site
+        .get(Who::Anonymous, "/healthz")
+        .await
+        .expect(503)
+        .json();
     assert_eq!(loading["status"], "loading");
     site.state.load().await.expect("the register loads");
-    let ready = site.get(Who::Anonymous, "/healthz").await.expect(200).json();
+    let ready = site
+        .get(Who::Anonymous, "/healthz")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(ready["status"], "ok");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openapi_json_is_the_document_and_lists_every_route() {
     let site = Site::new().await;
-    let served = site.get(Who::Anonymous, "/api/openapi.json").await.expect(200);
-    assert!(served.content_type().starts_with("application/json"), "{}", served.describe());
+    let served = site
+        .get(Who::Anonymous, "/api/openapi.json")
+        .await
+        .expect(200);
+    assert!(
+        served.content_type().starts_with("application/json"),
+        "{}",
+        served.describe()
+    );
     let doc = served.json();
-    assert_eq!(doc, routes::openapi_json(), "the served document is the generated one");
+    assert_eq!(
+        doc,
+        routes::openapi_json(),
+        "the served document is the generated one"
+    );
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
     let listed: BTreeSet<String> = routes::api_routes().iter().map(|r| r.label()).collect();
     for route in [
@@ -79,7 +101,10 @@ async fn openapi_json_is_the_document_and_lists_every_route() {
         "GET /api/imports/{id}",
         "GET /api/imports/{id}/events",
     ] {
-        assert!(listed.contains(route), "the document lists {route}: {listed:?}");
+        assert!(
+            listed.contains(route),
+            "the document lists {route}: {listed:?}"
+        );
     }
     // Every documented operation is served: none falls through to the not-found page.
     for route in routes::api_routes() {
@@ -108,13 +133,20 @@ async fn me_says_who_is_asking() {
     assert_eq!(anonymous["name"], Value::Null);
     assert_eq!(anonymous["role"], Value::Null);
     assert_eq!(anonymous["sees"], serde_json::json!(["public"]));
-    let viewer = site.get(Who::GrantedViewer, "/api/me").await.expect(200).json();
+    let viewer = site
+        .get(Who::GrantedViewer, "/api/me")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(viewer["name"], "granted-viewer");
     assert_eq!(viewer["role"], "viewer");
     assert_eq!(viewer["sees"], serde_json::json!(["public", "restricted"]));
     assert_eq!(viewer["granted_items"], 1);
     let admin = site.get(Who::Admin, "/api/me").await.expect(200).json();
-    assert_eq!(admin["sees"], serde_json::json!(["public", "restricted", "confidential"]));
+    assert_eq!(
+        admin["sees"],
+        serde_json::json!(["public", "restricted", "confidential"])
+    );
 
     let bad = site
         .send(crate::support::Call::new(
@@ -138,9 +170,14 @@ async fn identify_reads_markings_and_names_bad_parameters() {
     assert_eq!(v["marking"], "539 82");
     let found = v["identifications"].as_array().expect("a list");
     assert!(!found.is_empty(), "the headstamp 539 82 is identified: {v}");
-    bad_parameter(site.get(Who::Anonymous, "/api/identify").await, "marking", None);
     bad_parameter(
-        site.get(Who::Anonymous, "/api/identify?marking=539&year=soon").await,
+        site.get(Who::Anonymous, "/api/identify").await,
+        "marking",
+        None,
+    );
+    bad_parameter(
+        site.get(Who::Anonymous, "/api/identify?marking=539&year=soon")
+            .await,
         "year",
         Some("soon"),
     );
@@ -167,40 +204,78 @@ async fn items_pages_count_what_the_viewer_may_see() {
     sorted.sort();
     assert_eq!(listed, sorted, "items come in ref order");
     let first = page["items"][0].as_object().expect("an item");
-    for field in ITEM_FIELDS.iter().chain(&["revision", "created_at", "updated_at"]) {
+    for field in ITEM_FIELDS
+        .iter()
+        .chain(&["revision", "created_at", "updated_at"])
+    {
         assert!(first.contains_key(*field), "items carry {field}: {first:?}");
     }
 
-    let page = site.get(Who::Anonymous, "/api/items").await.expect(200).json();
+    let page = site
+        .get(Who::Anonymous, "/api/items")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(page["total"], public);
-    assert!(page["items"].as_array().unwrap().iter().all(|i| i["confidentiality"] == "public"));
     assert!(
-        page["items"].as_array().unwrap().iter().all(|i| i["notes"].is_null() && i["documented_by"].is_null()),
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["confidentiality"] == "public")
+    );
+    assert!(
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["notes"].is_null() && i["documented_by"].is_null()),
         "notes and documented_by are never public: {page}"
     );
     let page = site.get(Who::Viewer, "/api/items").await.expect(200).json();
     assert_eq!(page["total"], public + restricted);
 
-    let page = site.get(Who::Admin, "/api/items?limit=2&offset=1").await.expect(200).json();
+    let page = site
+        .get(Who::Admin, "/api/items?limit=2&offset=1")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(page["total"], all);
     assert_eq!(refs(&page["items"]), sorted[1..3].to_vec());
-    let page = site.get(Who::Admin, "/api/items?limit=0").await.expect(200).json();
+    let page = site
+        .get(Who::Admin, "/api/items?limit=0")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(page["total"], all);
     assert_eq!(page["items"], serde_json::json!([]));
 
     let page = site
-        .get(Who::Admin, "/api/items?category=ammunition&model=m43&recovered_country=Iraq")
+        .get(
+            Who::Admin,
+            "/api/items?category=ammunition&model=m43&recovered_country=Iraq",
+        )
         .await
         .expect(200)
         .json();
-    assert_eq!(page["total"], 5, "three public and two hidden cartridges of the lot: {page}");
+    assert_eq!(
+        page["total"], 5,
+        "three public and two hidden cartridges of the lot: {page}"
+    );
     let page = site
-        .get(Who::Admin, "/api/items?recovered_from_date=2016-03-02&recovered_to_date=2016-03")
+        .get(
+            Who::Admin,
+            "/api/items?recovered_from_date=2016-03-02&recovered_to_date=2016-03",
+        )
         .await
         .expect(200)
         .json();
     assert_eq!(refs(&page["items"]), ["TP-02", "TP-03", "TP-04", "TP-05"]);
-    let page = site.get(Who::Anonymous, "/api/items?confidentiality=restricted").await.expect(200).json();
+    let page = site
+        .get(Who::Anonymous, "/api/items?confidentiality=restricted")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(page["total"], 0);
 
     for (query, parameter, value) in [
@@ -209,53 +284,115 @@ async fn items_pages_count_what_the_viewer_may_see() {
         ("offset=-1", "offset", "-1"),
         ("category=spaceship", "category", "spaceship"),
         ("recovered_country=Narnia", "recovered_country", "Narnia"),
-        ("country_of_manufacture=XX1", "country_of_manufacture", "XX1"),
+        (
+            "country_of_manufacture=XX1",
+            "country_of_manufacture",
+            "XX1",
+        ),
         ("confidentiality=secret", "confidentiality", "secret"),
-        ("recovered_from_date=2016-13", "recovered_from_date", "2016-13"),
-        ("recovered_to_date=yesterday", "recovered_to_date", "yesterday"),
-        ("offset=99999999999999999999", "offset", "99999999999999999999"),
+        (
+            "recovered_from_date=2016-13",
+            "recovered_from_date",
+            "2016-13",
+        ),
+        (
+            "recovered_to_date=yesterday",
+            "recovered_to_date",
+            "yesterday",
+        ),
+        (
+            "offset=99999999999999999999",
+            "offset",
+            "99999999999999999999",
+        ),
     ] {
-        bad_parameter(site.get(Who::Admin, &format!("/api/items?{query}")).await, parameter, Some(value));
+        bad_parameter(
+            site.get(Who::Admin, &format!("/api/items?{query}")).await,
+            parameter,
+            Some(value),
+        );
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_item_with_its_history_or_404() {
     let site = Site::new().await;
-    let v = site.get(Who::Admin, "/api/items/TP-01").await.expect(200).json();
+    let v = site
+        .get(Who::Admin, "/api/items/TP-01")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["item"]["ref"], "TP-01");
     assert_eq!(v["item"]["serial_number"], run_serial(1));
     assert_eq!(v["item"]["revision"], 1);
-    assert!(v["item"]["notes"].as_str().is_some_and(|n| n.contains("SYNTHETIC")));
+    assert!(
+        v["item"]["notes"]
+            .as_str()
+            .is_some_and(|n| n.contains("SYNTHETIC"))
+    );
     assert!(v["revisions"].is_array(), "{v}");
     assert!(v.as_object().unwrap().contains_key("identification"), "{v}");
 
-    let v = site.get(Who::Anonymous, "/api/items/TP-01").await.expect(200).json();
-    assert!(v["item"]["notes"].is_null() && v["item"]["documented_by"].is_null(), "{v}");
+    let v = site
+        .get(Who::Anonymous, "/api/items/TP-01")
+        .await
+        .expect(200)
+        .json();
+    assert!(
+        v["item"]["notes"].is_null() && v["item"]["documented_by"].is_null(),
+        "{v}"
+    );
     assert_eq!(v["revisions"], serde_json::json!([]));
 
-    let missing = site.get(Who::Admin, "/api/items/NO-SUCH-REF").await.expect(404);
-    assert!(missing.error().contains("NO-SUCH-REF"), "{}", missing.describe());
+    let missing = site
+        .get(Who::Admin, "/api/items/NO-SUCH-REF")
+        .await
+        .expect(404);
+    assert!(
+        missing.error().contains("NO-SUCH-REF"),
+        "{}",
+        missing.describe()
+    );
     // A ref with characters that need escaping is still just a ref.
-    site.get(Who::Admin, "/api/items/NO%20SUCH%2FREF").await.expect(404).error();
+    site.get(Who::Admin, "/api/items/NO%20SUCH%2FREF")
+        .await
+        .expect(404)
+        .error();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exports_in_every_format_and_the_csv_reimports_unchanged() {
     let site = Site::new().await;
     let all = site.register.items.len();
-    let with_coordinates = site.register.items.iter().filter(|r| !r.get("latitude").is_empty()).count();
+    let with_coordinates = site
+        .register
+        .items
+        .iter()
+        .filter(|r| !r.get("latitude").is_empty())
+        .count();
 
-    let csv = site.get(Who::Admin, "/api/export/items?format=csv").await.expect(200);
-    assert!(csv.content_type().starts_with("text/csv"), "{}", csv.describe());
+    let csv = site
+        .get(Who::Admin, "/api/export/items?format=csv")
+        .await
+        .expect(200);
     assert!(
-        csv.header("content-disposition").is_some_and(|d| d.contains("attachment") && d.contains(".csv")),
+        csv.content_type().starts_with("text/csv"),
+        "{}",
+        csv.describe()
+    );
+    assert!(
+        csv.header("content-disposition")
+            .is_some_and(|d| d.contains("attachment") && d.contains(".csv")),
         "{:?}",
         csv.headers
     );
     let text = csv.text();
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some(ITEM_FIELDS.join(",").as_str()), "the canonical header");
+    assert_eq!(
+        lines.next(),
+        Some(ITEM_FIELDS.join(",").as_str()),
+        "the canonical header"
+    );
     assert_eq!(lines.count(), all);
     // The export is canonical: importing it back changes nothing.
     let report = site
@@ -269,8 +406,15 @@ async fn exports_in_every_format_and_the_csv_reimports_unchanged() {
     let default = site.get(Who::Admin, "/api/export/items").await.expect(200);
     assert_eq!(default.text(), text, "CSV is the default format");
 
-    let jsonl = site.get(Who::Admin, "/api/export/items?format=jsonl").await.expect(200);
-    assert!(jsonl.content_type().starts_with("application/x-ndjson"), "{}", jsonl.describe());
+    let jsonl = site
+        .get(Who::Admin, "/api/export/items?format=jsonl")
+        .await
+        .expect(200);
+    assert!(
+        jsonl.content_type().starts_with("application/x-ndjson"),
+        "{}",
+        jsonl.describe()
+    );
     let rows: Vec<Value> = jsonl
         .text()
         .lines()
@@ -278,20 +422,39 @@ async fn exports_in_every_format_and_the_csv_reimports_unchanged() {
         .collect();
     assert_eq!(rows.len(), all);
 
-    let geo = site.get(Who::Admin, "/api/export/items?format=geojson").await.expect(200).json();
+    let geo = site
+        .get(Who::Admin, "/api/export/items?format=geojson")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(geo["type"], "FeatureCollection");
     assert_eq!(geo["features"].as_array().unwrap().len(), with_coordinates);
 
     let ammunition = site
-        .get(Who::Anonymous, "/api/export/items?format=jsonl&category=ammunition")
+        .get(
+            Who::Anonymous,
+            "/api/export/items?format=jsonl&category=ammunition",
+        )
         .await
         .expect(200)
         .text();
-    assert_eq!(ammunition.lines().count(), 3, "the three public cartridges: {ammunition}");
+    assert_eq!(
+        ammunition.lines().count(),
+        3,
+        "the three public cartridges: {ammunition}"
+    );
 
-    bad_parameter(site.get(Who::Admin, "/api/export/items?format=xml").await, "format", Some("xml"));
     bad_parameter(
-        site.get(Who::Admin, "/api/export/items?format=csv&category=spaceship").await,
+        site.get(Who::Admin, "/api/export/items?format=xml").await,
+        "format",
+        Some("xml"),
+    );
+    bad_parameter(
+        site.get(
+            Who::Admin,
+            "/api/export/items?format=csv&category=spaceship",
+        )
+        .await,
         "category",
         Some("spaceship"),
     );
@@ -301,18 +464,33 @@ async fn exports_in_every_format_and_the_csv_reimports_unchanged() {
 async fn search_has_the_cli_semantics() {
     let site = Site::new().await;
     // The exact serial first, then the rest of the run within two edits (nine characters).
-    let v = site.get(Who::Admin, "/api/search?q=KX4000103").await.expect(200).json();
+    let v = site
+        .get(Who::Admin, "/api/search?q=KX4000103")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["query"], "KX4000103");
     assert_eq!(v["normalised"], "KX4000103");
     assert_eq!(v["max_edits"], 2);
-    assert_eq!(v["total"], 7, "the five public and two hidden members of the run: {v}");
+    assert_eq!(
+        v["total"], 7,
+        "the five public and two hidden members of the run: {v}"
+    );
     let first = &v["matches"][0];
     assert_eq!(first["ref"], "TP-03");
     assert_eq!(first["as_written"], true);
     assert_eq!(first["distance"], 0);
     assert_eq!(first["why"], "serial exactly as written");
     for m in v["matches"].as_array().unwrap() {
-        for key in ["ref", "serial_number", "category", "distance", "as_written", "filter_fit", "why"] {
+        for key in [
+            "ref",
+            "serial_number",
+            "category",
+            "distance",
+            "as_written",
+            "filter_fit",
+            "why",
+        ] {
             assert!(m.get(key).is_some(), "a match carries {key}: {m}");
         }
     }
@@ -339,74 +517,173 @@ async fn search_has_the_cli_semantics() {
         .await
         .expect("the store searches");
     let web = site
-        .get(Who::Admin, "/api/search?q=KX4000103&max_edits=1&limit=3&model=AKM")
+        .get(
+            Who::Admin,
+            "/api/search?q=KX4000103&max_edits=1&limit=3&model=AKM",
+        )
         .await
         .expect(200)
         .json();
     assert_eq!(web, serde_json::to_value(&cli).unwrap());
 
     // limit=0 is all; the default is 20; total counts before the limit.
-    let all = site.get(Who::Admin, "/api/search?q=KX4000103&limit=0").await.expect(200).json();
+    let all = site
+        .get(Who::Admin, "/api/search?q=KX4000103&limit=0")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(all["matches"].as_array().unwrap().len(), 7);
-    let two = site.get(Who::Admin, "/api/search?q=KX4000103&limit=2").await.expect(200).json();
+    let two = site
+        .get(Who::Admin, "/api/search?q=KX4000103&limit=2")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(two["matches"].as_array().unwrap().len(), 2);
     assert_eq!(two["total"], 7);
 
     // A misread serial (O for 0) is found, and the answer says why.
-    let v = site.get(Who::Anonymous, "/api/search?q=KX4OOO1O3").await.expect(200).json();
+    let v = site
+        .get(Who::Anonymous, "/api/search?q=KX4OOO1O3")
+        .await
+        .expect(200)
+        .json();
     let first = &v["matches"][0];
     assert_eq!(first["ref"], "TP-03", "{v}");
     assert_eq!(first["as_written"], false);
     assert_eq!(first["distance"], 0);
     let why = first["why"].as_str().unwrap();
-    assert!(why.contains("look-alike") && why.contains("KX4000103"), "{why}");
+    assert!(
+        why.contains("look-alike") && why.contains("KX4000103"),
+        "{why}"
+    );
     // One misread digit, and a wildcard.
-    let v = site.get(Who::Anonymous, "/api/search?q=RT55591").await.expect(200).json();
+    let v = site
+        .get(Who::Anonymous, "/api/search?q=RT55591")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["matches"][0]["ref"], "TP-10", "{v}");
     assert_eq!(v["matches"][0]["distance"], 1);
-    assert!(v["matches"][0]["why"].as_str().unwrap().contains("1 edit"), "{v}");
-    let v = site.get(Who::Anonymous, "/api/search?q=KX40001%3F3&max_edits=0").await.expect(200).json();
+    assert!(
+        v["matches"][0]["why"].as_str().unwrap().contains("1 edit"),
+        "{v}"
+    );
+    let v = site
+        .get(Who::Anonymous, "/api/search?q=KX40001%3F3&max_edits=0")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(refs(&v["matches"]), ["TP-03"], "{v}");
 
     // The public sees only public matches, in total too.
-    let v = site.get(Who::Anonymous, "/api/search?q=KX4000103&limit=0").await.expect(200).json();
+    let v = site
+        .get(Who::Anonymous, "/api/search?q=KX4000103&limit=0")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["total"], 5);
-    let v = site.get(Who::Anonymous, "/api/search?q=RT55501&category=ammunition").await.expect(200).json();
+    let v = site
+        .get(Who::Anonymous, "/api/search?q=RT55501&category=ammunition")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["total"], 0, "the category filter applies: {v}");
-    let v = site.get(Who::Anonymous, "/api/search?q=KX4000103&country=Soviet%20Union").await.expect(200).json();
+    let v = site
+        .get(
+            Who::Anonymous,
+            "/api/search?q=KX4000103&country=Soviet%20Union",
+        )
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["total"], 5);
 
     bad_parameter(site.get(Who::Anonymous, "/api/search").await, "q", None);
-    bad_parameter(site.get(Who::Anonymous, "/api/search?q=%20").await, "q", None);
-    bad_parameter(site.get(Who::Anonymous, "/api/search?q=AB12&max_edits=many").await, "max_edits", Some("many"));
-    bad_parameter(site.get(Who::Anonymous, "/api/search?q=AB12&limit=-3").await, "limit", Some("-3"));
-    bad_parameter(site.get(Who::Anonymous, "/api/search?q=AB12&category=tank").await, "category", Some("tank"));
-    bad_parameter(site.get(Who::Anonymous, "/api/search?q=AB12&country=Atlantis").await, "country", Some("Atlantis"));
+    bad_parameter(
+        site.get(Who::Anonymous, "/api/search?q=%20").await,
+        "q",
+        None,
+    );
+    bad_parameter(
+        site.get(Who::Anonymous, "/api/search?q=AB12&max_edits=many")
+            .await,
+        "max_edits",
+        Some("many"),
+    );
+    bad_parameter(
+        site.get(Who::Anonymous, "/api/search?q=AB12&limit=-3")
+            .await,
+        "limit",
+        Some("-3"),
+    );
+    bad_parameter(
+        site.get(Who::Anonymous, "/api/search?q=AB12&category=tank")
+            .await,
+        "category",
+        Some("tank"),
+    );
+    bad_parameter(
+        site.get(Who::Anonymous, "/api/search?q=AB12&country=Atlantis")
+            .await,
+        "country",
+        Some("Atlantis"),
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn links_show_runs_and_lots_with_their_members() {
     let site = Site::new().await;
-    let v = site.get(Who::Admin, "/api/items/TP-01/links").await.expect(200).json();
+    let v = site
+        .get(Who::Admin, "/api/items/TP-01/links")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["ref"], "TP-01");
     let run = &v["runs"][0];
     assert_eq!(run["count"], 7, "{v}");
     assert_eq!(run["model"], RUN_MODEL);
     let members = run["members"].as_array().unwrap();
     assert_eq!(members.len(), 7);
-    for key in ["ref", "serial_number", "recovered_on", "recovered_place", "recovered_country", "latitude", "longitude"] {
-        assert!(members[0].get(key).is_some(), "a member carries {key}: {}", members[0]);
+    for key in [
+        "ref",
+        "serial_number",
+        "recovered_on",
+        "recovered_place",
+        "recovered_country",
+        "latitude",
+        "longitude",
+    ] {
+        assert!(
+            members[0].get(key).is_some(),
+            "a member carries {key}: {}",
+            members[0]
+        );
     }
     assert_eq!(v["lots"], serde_json::json!([]));
 
-    let v = site.get(Who::Anonymous, "/api/items/TP-01/links").await.expect(200).json();
+    let v = site
+        .get(Who::Anonymous, "/api/items/TP-01/links")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["runs"][0]["count"], 5);
     assert_eq!(v["runs"][0]["to"], run_serial(5));
-    let v = site.get(Who::Anonymous, "/api/items/TP-06/links").await.expect(200).json();
+    let v = site
+        .get(Who::Anonymous, "/api/items/TP-06/links")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["lots"][0]["count"], 3, "{v}");
-    let v = site.get(Who::Viewer, "/api/items/TP-06/links").await.expect(200).json();
+    let v = site
+        .get(Who::Viewer, "/api/items/TP-06/links")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["lots"][0]["count"], 4, "{v}");
-    site.get(Who::Admin, "/api/items/NO-SUCH-REF/links").await.expect(404).error();
+    site.get(Who::Admin, "/api/items/NO-SUCH-REF/links")
+        .await
+        .expect(404)
+        .error();
 
     let v = site.get(Who::Admin, "/api/links").await.expect(200).json();
     assert_eq!(v["runs"].as_array().unwrap().len(), 1, "{v}");
@@ -414,46 +691,128 @@ async fn links_show_runs_and_lots_with_their_members() {
     let lots = v["lots"].as_array().unwrap();
     assert_eq!(lots.len(), 1, "{v}");
     assert_eq!(lots[0]["count"], 5);
-    assert!(lots[0]["lot"].as_str().is_some_and(|l| l.replace('-', "") == LOT.replace('-', "")), "{v}");
-    let v = site.get(Who::Anonymous, "/api/links?gap=1").await.expect(200).json();
+    assert!(
+        lots[0]["lot"]
+            .as_str()
+            .is_some_and(|l| l.replace('-', "") == LOT.replace('-', "")),
+        "{v}"
+    );
+    let v = site
+        .get(Who::Anonymous, "/api/links?gap=1")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["runs"][0]["count"], 5);
-    let v = site.get(Who::Admin, "/api/links?category=ammunition").await.expect(200).json();
+    let v = site
+        .get(Who::Admin, "/api/links?category=ammunition")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["runs"], serde_json::json!([]));
-    bad_parameter(site.get(Who::Admin, "/api/links?gap=wide").await, "gap", Some("wide"));
-    bad_parameter(site.get(Who::Admin, "/api/links?gap=2000000").await, "gap", Some("2000000"));
-    bad_parameter(site.get(Who::Admin, "/api/links?category=tank").await, "category", Some("tank"));
+    bad_parameter(
+        site.get(Who::Admin, "/api/links?gap=wide").await,
+        "gap",
+        Some("wide"),
+    );
+    bad_parameter(
+        site.get(Who::Admin, "/api/links?gap=2000000").await,
+        "gap",
+        Some("2000000"),
+    );
+    bad_parameter(
+        site.get(Who::Admin, "/api/links?category=tank").await,
+        "category",
+        Some("tank"),
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn custody_and_diversions_use_transfers_only_when_signed_in() {
     let site = Site::new().await;
     let transfer = site.register.transfer_ref();
-    let v = site.get(Who::Viewer, "/api/items/TP-01/custody").await.expect(200).json();
+    let v = site
+        .get(Who::Viewer, "/api/items/TP-01/custody")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["ref"], "TP-01", "{v}");
     assert_eq!(v["steps"][0]["transfer"]["transfer_ref"], transfer, "{v}");
-    assert_eq!(v["diversion"]["days"], 46, "delivered 2016-01-15, recovered 2016-03-01: {v}");
-    assert!(v["manufacture"].is_object() && v["recovery"].is_object(), "{v}");
+    assert_eq!(
+        v["diversion"]["days"], 46,
+        "delivered 2016-01-15, recovered 2016-03-01: {v}"
+    );
+    assert!(
+        v["manufacture"].is_object() && v["recovery"].is_object(),
+        "{v}"
+    );
 
-    let v = site.get(Who::Anonymous, "/api/items/TP-01/custody").await.expect(200).json();
-    assert_eq!(v["steps"], serde_json::json!([]), "transfers are never public: {v}");
+    let v = site
+        .get(Who::Anonymous, "/api/items/TP-01/custody")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(
+        v["steps"],
+        serde_json::json!([]),
+        "transfers are never public: {v}"
+    );
     assert!(v["diversion"].is_null(), "{v}");
-    site.get(Who::Admin, "/api/items/NO-SUCH-REF/custody").await.expect(404).error();
+    site.get(Who::Admin, "/api/items/NO-SUCH-REF/custody")
+        .await
+        .expect(404)
+        .error();
 
-    let v = site.get(Who::Admin, "/api/diversions").await.expect(200).json();
+    let v = site
+        .get(Who::Admin, "/api/diversions")
+        .await
+        .expect(200)
+        .json();
     let items = v["items"].as_array().unwrap();
-    assert_eq!(items.len(), 7, "every member of the run, public or not: {v}");
+    assert_eq!(
+        items.len(),
+        7,
+        "every member of the run, public or not: {v}"
+    );
     assert_eq!(items[0]["ref"], "TP-01");
     assert_eq!(items[0]["days"], 46);
     assert_eq!(items[0]["transfer_ref"], transfer);
     let days: Vec<i64> = items.iter().map(|i| i["days"].as_i64().unwrap()).collect();
-    assert!(days.windows(2).all(|w| w[0] <= w[1]), "fastest first: {days:?}");
-    let v = site.get(Who::Viewer, "/api/diversions").await.expect(200).json();
-    assert_eq!(v["items"].as_array().unwrap().len(), 6, "not the confidential member: {v}");
-    let v = site.get(Who::Anonymous, "/api/diversions").await.expect(200).json();
+    assert!(
+        days.windows(2).all(|w| w[0] <= w[1]),
+        "fastest first: {days:?}"
+    );
+    let v = site
+        .get(Who::Viewer, "/api/diversions")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(
+        v["items"].as_array().unwrap().len(),
+        6,
+        "not the confidential member: {v}"
+    );
+    let v = site
+        .get(Who::Anonymous, "/api/diversions")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["items"], serde_json::json!([]));
-    let v = site.get(Who::Admin, "/api/diversions?recovered_country=IQ").await.expect(200).json();
-    assert_eq!(v["items"].as_array().unwrap().len(), 2, "TP-02 and TP-04: {v}");
-    bad_parameter(site.get(Who::Admin, "/api/diversions?recovered_country=Mars").await, "recovered_country", Some("Mars"));
+    let v = site
+        .get(Who::Admin, "/api/diversions?recovered_country=IQ")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(
+        v["items"].as_array().unwrap().len(),
+        2,
+        "TP-02 and TP-04: {v}"
+    );
+    bad_parameter(
+        site.get(Who::Admin, "/api/diversions?recovered_country=Mars")
+            .await,
+        "recovered_country",
+        Some("Mars"),
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -466,64 +825,151 @@ async fn map_points_are_geojson_with_a_total() {
             .filter(|r| !r.get("latitude").is_empty() && (!public_only || r.is_public()))
             .count() as u64
     };
-    let v = site.get(Who::Admin, "/api/map/points").await.expect(200).json();
+    let v = site
+        .get(Who::Admin, "/api/map/points")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["type"], "FeatureCollection");
     assert_eq!(v["total"], coordinates(false));
     assert_eq!(v["truncated"], false);
     let feature = &v["features"][0];
     assert_eq!(feature["geometry"]["type"], "Point");
-    assert_eq!(feature["geometry"]["coordinates"], serde_json::json!([37.1, 36.1]), "[lon, lat] of TP-01");
-    for key in ["ref", "category", "model", "serial_number", "recovered_on", "recovered_place", "recovered_country"] {
-        assert!(feature["properties"].get(key).is_some(), "a point carries {key}: {feature}");
+    assert_eq!(
+        feature["geometry"]["coordinates"],
+        serde_json::json!([37.1, 36.1]),
+        "[lon, lat] of TP-01"
+    );
+    for key in [
+        "ref",
+        "category",
+        "model",
+        "serial_number",
+        "recovered_on",
+        "recovered_place",
+        "recovered_country",
+    ] {
+        assert!(
+            feature["properties"].get(key).is_some(),
+            "a point carries {key}: {feature}"
+        );
     }
-    let v = site.get(Who::Anonymous, "/api/map/points").await.expect(200).json();
+    let v = site
+        .get(Who::Anonymous, "/api/map/points")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["total"], coordinates(true));
-    assert_eq!(v["features"].as_array().unwrap().len() as u64, coordinates(true));
-    let v = site.get(Who::Admin, "/api/map/points?limit=2").await.expect(200).json();
+    assert_eq!(
+        v["features"].as_array().unwrap().len() as u64,
+        coordinates(true)
+    );
+    let v = site
+        .get(Who::Admin, "/api/map/points?limit=2")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["features"].as_array().unwrap().len(), 2);
     assert_eq!(v["total"], coordinates(false));
     assert_eq!(v["truncated"], true);
-    let v = site.get(Who::Anonymous, "/api/map/points?category=ammunition").await.expect(200).json();
+    let v = site
+        .get(Who::Anonymous, "/api/map/points?category=ammunition")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["total"], 2, "TP-08 has no coordinates: {v}");
-    bad_parameter(site.get(Who::Admin, "/api/map/points?limit=lots").await, "limit", Some("lots"));
-    bad_parameter(site.get(Who::Admin, "/api/map/points?limit=100001").await, "limit", Some("100001"));
-    bad_parameter(site.get(Who::Admin, "/api/map/points?category=tank").await, "category", Some("tank"));
+    bad_parameter(
+        site.get(Who::Admin, "/api/map/points?limit=lots").await,
+        "limit",
+        Some("lots"),
+    );
+    bad_parameter(
+        site.get(Who::Admin, "/api/map/points?limit=100001").await,
+        "limit",
+        Some("100001"),
+    );
+    bad_parameter(
+        site.get(Who::Admin, "/api/map/points?category=tank").await,
+        "category",
+        Some("tank"),
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transfers_for_signed_in_users() {
     let site = Site::new().await;
     let reference = site.register.transfer_ref().to_owned();
-    let v = site.get(Who::Viewer, "/api/transfers").await.expect(200).json();
+    let v = site
+        .get(Who::Viewer, "/api/transfers")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["total"], 1);
     assert_eq!(v["limit"], 100);
     assert_eq!(v["transfers"][0]["transfer_ref"], reference.as_str());
     let supplier = site.register.transfers[0][1].to_lowercase();
-    let v = site.get(Who::Viewer, &format!("/api/transfers?q={supplier}")).await.expect(200).json();
-    assert_eq!(v["total"], 1, "q matches the supplier, case-insensitively: {v}");
-    let v = site.get(Who::Viewer, "/api/transfers?q=nobody-at-all").await.expect(200).json();
+    let v = site
+        .get(Who::Viewer, &format!("/api/transfers?q={supplier}"))
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(
+        v["total"], 1,
+        "q matches the supplier, case-insensitively: {v}"
+    );
+    let v = site
+        .get(Who::Viewer, "/api/transfers?q=nobody-at-all")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["total"], 0);
     assert_eq!(v["transfers"], serde_json::json!([]));
-    let v = site.get(Who::Viewer, "/api/transfers?offset=1").await.expect(200).json();
+    let v = site
+        .get(Who::Viewer, "/api/transfers?offset=1")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["total"], 1);
     assert_eq!(v["transfers"], serde_json::json!([]));
-    bad_parameter(site.get(Who::Viewer, "/api/transfers?limit=x").await, "limit", Some("x"));
-    bad_parameter(site.get(Who::Viewer, "/api/transfers?offset=-2").await, "offset", Some("-2"));
+    bad_parameter(
+        site.get(Who::Viewer, "/api/transfers?limit=x").await,
+        "limit",
+        Some("x"),
+    );
+    bad_parameter(
+        site.get(Who::Viewer, "/api/transfers?offset=-2").await,
+        "offset",
+        Some("-2"),
+    );
 
-    let v = site.get(Who::Viewer, &format!("/api/transfers/{reference}")).await.expect(200).json();
+    let v = site
+        .get(Who::Viewer, &format!("/api/transfers/{reference}"))
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["transfer_ref"], reference.as_str());
     assert_eq!(v["serial_from"], run_serial(1));
-    let missing = site.get(Who::Viewer, "/api/transfers/NO-SUCH-TRANSFER").await.expect(404);
+    let missing = site
+        .get(Who::Viewer, "/api/transfers/NO-SUCH-TRANSFER")
+        .await
+        .expect(404);
     assert!(missing.error().contains("NO-SUCH-TRANSFER"));
-    site.get(Who::Anonymous, "/api/transfers").await.expect(401).error();
-    site.get(Who::Anonymous, &format!("/api/transfers/{reference}")).await.expect(401).error();
+    site.get(Who::Anonymous, "/api/transfers")
+        .await
+        .expect(401)
+        .error();
+    site.get(Who::Anonymous, &format!("/api/transfers/{reference}"))
+        .await
+        .expect(401)
+        .error();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_names_max_edits_when_it_is_too_large() {
     let site = Site::new().await;
     bad_parameter(
-        site.get(Who::Anonymous, "/api/search?q=AB1234&max_edits=9").await,
+        site.get(Who::Anonymous, "/api/search?q=AB1234&max_edits=9")
+            .await,
         "max_edits",
         Some("9"),
     );
@@ -532,7 +978,11 @@ async fn search_names_max_edits_when_it_is_too_large() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_repeated_query_parameter_is_named() {
     let site = Site::new().await;
-    bad_parameter(site.get(Who::Anonymous, "/api/items?limit=1&limit=2").await, "limit", None);
+    bad_parameter(
+        site.get(Who::Anonymous, "/api/items?limit=1&limit=2").await,
+        "limit",
+        None,
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -561,9 +1011,24 @@ async fn every_answer_carries_the_security_headers() {
         (Who::Anonymous, "/api/export/items?format=csv"),
     ] {
         let reply = site.get(who, uri).await;
-        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"), "{}", reply.describe());
-        assert_eq!(reply.header("x-frame-options"), Some("DENY"), "{}", reply.describe());
-        assert_eq!(reply.header("referrer-policy"), Some("same-origin"), "{}", reply.describe());
+        assert_eq!(
+            reply.header("x-content-type-options"),
+            Some("nosniff"),
+            "{}",
+            reply.describe()
+        );
+        assert_eq!(
+            reply.header("x-frame-options"),
+            Some("DENY"),
+            "{}",
+            reply.describe()
+        );
+        assert_eq!(
+            reply.header("referrer-policy"),
+            Some("same-origin"),
+            "{}",
+            reply.describe()
+        );
         let csp = reply.header("content-security-policy").unwrap_or("");
         assert!(
             csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
@@ -580,16 +1045,27 @@ async fn refs_with_spaces_and_slashes_are_found() {
     site.upload(Who::Admin, "/api/imports?wait=true", "items", &csv, false)
         .await
         .expect(200);
-    let v = site.get(Who::Anonymous, "/api/items/TW%201%2F2").await.expect(200).json();
+    let v = site
+        .get(Who::Anonymous, "/api/items/TW%201%2F2")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(v["item"]["ref"], "TW 1/2");
-    site.get(Who::Anonymous, "/api/items/TW%201%2F2/links").await.expect(200);
-    site.get(Who::Anonymous, "/api/items/TW%201%2F2/custody").await.expect(200);
+    site.get(Who::Anonymous, "/api/items/TW%201%2F2/links")
+        .await
+        .expect(200);
+    site.get(Who::Anonymous, "/api/items/TW%201%2F2/custody")
+        .await
+        .expect(200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revoked_disabled_and_changed_accounts_take_effect_at_once() {
     let site = Site::new().await;
-    let restricted = format!("/api/items/{}", site.register.level_ref(crate::register::Level::Restricted));
+    let restricted = format!(
+        "/api/items/{}",
+        site.register.level_ref(crate::register::Level::Restricted)
+    );
     site.get(Who::Viewer, &restricted).await.expect(200);
     site.get(Who::Viewer, "/api/imports").await.expect(403);
     site.store
@@ -598,10 +1074,16 @@ async fn revoked_disabled_and_changed_accounts_take_effect_at_once() {
         .expect("the role changes");
     site.get(Who::Viewer, "/api/imports").await.expect(200);
 
-    let granted = format!("/api/items/{}", site.register.level_ref(crate::register::Level::Granted));
+    let granted = format!(
+        "/api/items/{}",
+        site.register.level_ref(crate::register::Level::Granted)
+    );
     site.get(Who::GrantedViewer, &granted).await.expect(200);
     site.store
-        .revoke_item(Who::GrantedViewer.name(), site.register.level_ref(crate::register::Level::Granted))
+        .revoke_item(
+            Who::GrantedViewer.name(),
+            site.register.level_ref(crate::register::Level::Granted),
+        )
         .await
         .expect("the grant is withdrawn");
     site.get(Who::GrantedViewer, &granted).await.expect(404);
@@ -613,15 +1095,30 @@ async fn revoked_disabled_and_changed_accounts_take_effect_at_once() {
     let refused = site.get(Who::Analyst, "/api/items").await.expect(401);
     assert!(refused.error().contains("token"), "{}", refused.describe());
 
-    let tokens = site.store.tokens(Some(Who::Admin.name())).await.expect("tokens");
-    site.store.revoke_token(tokens[0].id).await.expect("the token is revoked");
+    let tokens = site
+        .store
+        .tokens(Some(Who::Admin.name()))
+        .await
+        .expect("tokens");
+    site.store
+        .revoke_token(tokens[0].id)
+        .await
+        .expect("the token is revoked");
     site.get(Who::Admin, "/api/me").await.expect(401).error();
     let malformed = site
         .send(
-            crate::support::Call::new(axum::http::Method::GET, "/api/me", crate::support::Cred::Anonymous)
-                .header("authorization", "Basic YWRtaW46YWRtaW4="),
+            crate::support::Call::new(
+                axum::http::Method::GET,
+                "/api/me",
+                crate::support::Cred::Anonymous,
+            )
+            .header("authorization", "Basic YWRtaW46YWRtaW4="),
         )
         .await
         .expect(401);
-    assert!(malformed.error().contains("Bearer"), "{}", malformed.describe());
+    assert!(
+        malformed.error().contains("Bearer"),
+        "{}",
+        malformed.describe()
+    );
 }

@@ -9,14 +9,26 @@ use serde_json::Value;
 use crate::register::csv_line;
 use crate::support::{Call, Site, Who, multipart, one_item_csv};
 
+/// Multipart fields: name, file name, content.
+type Fields<'a> = &'a [(&'a str, Option<&'a str>, &'a [u8])];
+
 fn bad_row_csv() -> String {
     let mut bad = vec![""; 21];
     bad[0] = "TW-BAD";
     bad[1] = "spaceship";
-    format!("{}\n{}{}", ITEM_FIELDS.join(","), csv_line(&bad), one_item_csv("TW-GOOD").lines().nth(1).unwrap())
+    format!(
+        "{}\n{}{}",
+        ITEM_FIELDS.join(","),
+        csv_line(&bad),
+        one_item_csv("TW-GOOD").lines().nth(1).unwrap()
+    )
 }
 
-async fn upload_form(site: &Site, uri: &str, fields: &[(&str, Option<&str>, &[u8])]) -> crate::support::Reply {
+async fn upload_form(
+    site: &Site,
+    uri: &str,
+    fields: &[(&str, Option<&str>, &[u8])],
+) -> crate::support::Reply {
     let (ct, body) = multipart(fields);
     site.send(Call::new(Method::POST, uri, site.cred(Who::Investigator)).body(&ct, body))
         .await
@@ -26,11 +38,20 @@ async fn upload_form(site: &Site, uri: &str, fields: &[(&str, Option<&str>, &[u8
 async fn a_good_upload_is_written_and_searchable_at_once() {
     let site = Site::new().await;
     assert_eq!(
-        site.get(Who::Anonymous, "/api/search?q=WEBTW01").await.expect(200).json()["total"],
+        site.get(Who::Anonymous, "/api/search?q=WEBTW01")
+            .await
+            .expect(200)
+            .json()["total"],
         0
     );
     let status = site
-        .upload(Who::Investigator, "/api/imports?wait=true", "items", &one_item_csv("TW-01"), false)
+        .upload(
+            Who::Investigator,
+            "/api/imports?wait=true",
+            "items",
+            &one_item_csv("TW-01"),
+            false,
+        )
         .await
         .expect(200)
         .json();
@@ -42,16 +63,31 @@ async fn a_good_upload_is_written_and_searchable_at_once() {
     assert_eq!(status["started_by"], "web:investigator");
     assert_eq!(status["report"]["inserted"], 1, "{status}");
     assert_eq!(status["report"]["rejected"], 0);
-    assert!(status["id"].as_u64().is_some() && status["started_at"].is_string(), "{status}");
+    assert!(
+        status["id"].as_u64().is_some() && status["started_at"].is_string(),
+        "{status}"
+    );
 
     // The index was reloaded: the new serial is found, and the item is there.
-    let found = site.get(Who::Anonymous, "/api/search?q=WEBTW01").await.expect(200).json();
+    let found = site
+        .get(Who::Anonymous, "/api/search?q=WEBTW01")
+        .await
+        .expect(200)
+        .json();
     assert_eq!(found["matches"][0]["ref"], "TW-01", "{found}");
-    site.get(Who::Anonymous, "/api/items/TW-01").await.expect(200);
+    site.get(Who::Anonymous, "/api/items/TW-01")
+        .await
+        .expect(200);
 
     // The same file again changes nothing.
     let again = site
-        .upload(Who::Investigator, "/api/imports?wait=true", "items", &one_item_csv("TW-01"), false)
+        .upload(
+            Who::Investigator,
+            "/api/imports?wait=true",
+            "items",
+            &one_item_csv("TW-01"),
+            false,
+        )
         .await
         .expect(200)
         .json();
@@ -61,40 +97,84 @@ async fn a_good_upload_is_written_and_searchable_at_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dry_run_reports_and_writes_nothing() {
     let site = Site::new().await;
-    let before = site.get(Who::Admin, "/api/items?limit=0").await.expect(200).json()["total"].clone();
+    let before = site
+        .get(Who::Admin, "/api/items?limit=0")
+        .await
+        .expect(200)
+        .json()["total"]
+        .clone();
     let status = site
-        .upload(Who::Admin, "/api/imports?wait=true", "items", &one_item_csv("TW-02"), true)
+        .upload(
+            Who::Admin,
+            "/api/imports?wait=true",
+            "items",
+            &one_item_csv("TW-02"),
+            true,
+        )
         .await
         .expect(200)
         .json();
     assert_eq!(status["dry_run"], true);
     assert_eq!(status["state"], "done");
-    assert_eq!(status["report"]["inserted"], 1, "what would be written: {status}");
+    assert_eq!(
+        status["report"]["inserted"], 1,
+        "what would be written: {status}"
+    );
     site.get(Who::Admin, "/api/items/TW-02").await.expect(404);
-    assert_eq!(site.get(Who::Admin, "/api/items?limit=0").await.expect(200).json()["total"], before);
-    assert_eq!(site.get(Who::Admin, "/api/search?q=WEBTW02").await.expect(200).json()["total"], 0);
+    assert_eq!(
+        site.get(Who::Admin, "/api/items?limit=0")
+            .await
+            .expect(200)
+            .json()["total"],
+        before
+    );
+    assert_eq!(
+        site.get(Who::Admin, "/api/search?q=WEBTW02")
+            .await
+            .expect(200)
+            .json()["total"],
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_malformed_file_is_422_with_the_row_errors_and_writes_nothing() {
     let site = Site::new().await;
     let reply = site
-        .upload(Who::Investigator, "/api/imports?wait=true", "items", &bad_row_csv(), false)
+        .upload(
+            Who::Investigator,
+            "/api/imports?wait=true",
+            "items",
+            &bad_row_csv(),
+            false,
+        )
         .await
         .expect(422);
     let status = reply.json();
     assert_eq!(status["state"], "failed");
-    assert!(status["error"].as_str().is_some_and(|e| e.contains("invalid") && e.contains("skip_invalid")), "{status}");
+    assert!(
+        status["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("invalid") && e.contains("skip_invalid")),
+        "{status}"
+    );
     let error = &status["report"]["errors"][0];
     assert_eq!(error["row"], 1, "{status}");
     let text = error.to_string();
-    assert!(text.contains("category") && text.contains("spaceship"), "the error names the column and the value: {error}");
+    assert!(
+        text.contains("category") && text.contains("spaceship"),
+        "the error names the column and the value: {error}"
+    );
     assert_eq!(status["report"]["rejected"], 1);
     site.get(Who::Admin, "/api/items/TW-GOOD").await.expect(404);
 
     // The failed import keeps its report, at 422.
     let id = status["id"].as_u64().unwrap();
-    let again = site.get(Who::Investigator, &format!("/api/imports/{id}")).await.expect(422).json();
+    let again = site
+        .get(Who::Investigator, &format!("/api/imports/{id}"))
+        .await
+        .expect(422)
+        .json();
     assert_eq!(again["state"], "failed");
 
     // With skip_invalid the good row is written and the bad one reported.
@@ -102,7 +182,11 @@ async fn a_malformed_file_is_422_with_the_row_errors_and_writes_nothing() {
     let reply = upload_form(
         &site,
         "/api/imports?wait=true",
-        &[("kind", None, b"items"), ("skip_invalid", None, b"true"), ("file", Some("rows.csv"), csv.as_bytes())],
+        &[
+            ("kind", None, b"items"),
+            ("skip_invalid", None, b"true"),
+            ("file", Some("rows.csv"), csv.as_bytes()),
+        ],
     )
     .await
     .expect(200)
@@ -119,15 +203,28 @@ async fn a_malformed_file_is_422_with_the_row_errors_and_writes_nothing() {
     row[21] = "red";
     let csv = format!("{},colour\n{}", ITEM_FIELDS.join(","), csv_line(&row));
     let status = site
-        .upload(Who::Investigator, "/api/imports?wait=true", "items", &csv, false)
+        .upload(
+            Who::Investigator,
+            "/api/imports?wait=true",
+            "items",
+            &csv,
+            false,
+        )
         .await
         .expect(422)
         .json();
-    assert!(status.to_string().contains("colour"), "the error names the unknown column: {status}");
+    assert!(
+        status.to_string().contains("colour"),
+        "the error names the unknown column: {status}"
+    );
     upload_form(
         &site,
         "/api/imports?wait=true",
-        &[("kind", None, b"items"), ("ignore_unknown", None, b"yes"), ("file", Some("colour.csv"), csv.as_bytes())],
+        &[
+            ("kind", None, b"items"),
+            ("ignore_unknown", None, b"yes"),
+            ("file", Some("colour.csv"), csv.as_bytes()),
+        ],
     )
     .await
     .expect(200);
@@ -144,31 +241,70 @@ async fn transfers_upload_too() {
     row[15] = "2018-01-01";
     let csv = format!("{}\n{}", TRANSFER_FIELDS.join(","), csv_line(&row));
     let status = site
-        .upload(Who::Admin, "/api/imports?wait=true", "transfers", &csv, false)
+        .upload(
+            Who::Admin,
+            "/api/imports?wait=true",
+            "transfers",
+            &csv,
+            false,
+        )
         .await
         .expect(200)
         .json();
     assert_eq!(status["kind"], "transfers");
     assert_eq!(status["report"]["inserted"], 1, "{status}");
-    site.get(Who::Viewer, "/api/transfers/TT-WEB-1").await.expect(200);
+    site.get(Who::Viewer, "/api/transfers/TT-WEB-1")
+        .await
+        .expect(200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_uploads_are_400_naming_what_is_wrong() {
     let site = Site::new().await;
     let csv = one_item_csv("TW-4");
-    let cases: [(&[(&str, Option<&str>, &[u8])], &str); 6] = [
+    let cases: [(Fields, &str); 6] = [
         (&[("kind", None, b"items")], "file"),
-        (&[("kind", None, b"weapons"), ("file", Some("a.csv"), csv.as_bytes())], "kind"),
+        (
+            &[
+                ("kind", None, b"weapons"),
+                ("file", Some("a.csv"), csv.as_bytes()),
+            ],
+            "kind",
+        ),
         (&[("file", Some("a.csv"), csv.as_bytes())], "kind"),
-        (&[("kind", None, b"items"), ("colour", None, b"red"), ("file", Some("a.csv"), csv.as_bytes())], "colour"),
-        (&[("kind", None, b"items"), ("dry_run", None, b"perhaps"), ("file", Some("a.csv"), csv.as_bytes())], "perhaps"),
-        (&[("kind", None, b"items"), ("file", Some("notes.pdf"), csv.as_bytes())], "notes.pdf"),
+        (
+            &[
+                ("kind", None, b"items"),
+                ("colour", None, b"red"),
+                ("file", Some("a.csv"), csv.as_bytes()),
+            ],
+            "colour",
+        ),
+        (
+            &[
+                ("kind", None, b"items"),
+                ("dry_run", None, b"perhaps"),
+                ("file", Some("a.csv"), csv.as_bytes()),
+            ],
+            "perhaps",
+        ),
+        (
+            &[
+                ("kind", None, b"items"),
+                ("file", Some("notes.pdf"), csv.as_bytes()),
+            ],
+            "notes.pdf",
+        ),
     ];
     for (fields, named) in cases {
-        let reply = upload_form(&site, "/api/imports?wait=true", fields).await.expect(400);
+        let reply = upload_form(&site, "/api/imports?wait=true", fields)
+            .await
+            .expect(400);
         let message = reply.error();
-        assert!(message.contains(named), "the error names {named}: {message}");
+        assert!(
+            message.contains(named),
+            "the error names {named}: {message}"
+        );
     }
     let reply = site
         .send(
@@ -179,7 +315,13 @@ async fn malformed_uploads_are_400_naming_what_is_wrong() {
         .expect(400);
     assert!(reply.error().contains("multipart"), "{}", reply.describe());
     let reply = site
-        .upload(Who::Investigator, "/api/imports?wait=soon", "items", &csv, true)
+        .upload(
+            Who::Investigator,
+            "/api/imports?wait=soon",
+            "items",
+            &csv,
+            true,
+        )
         .await
         .expect(400);
     assert!(reply.error().contains("soon"), "{}", reply.describe());
@@ -210,13 +352,23 @@ async fn an_upload_over_the_limit_is_413() {
     let stream = futures_util::stream::iter(parts.into_iter().map(Ok::<_, std::io::Error>));
     let reply = site
         .send(
-            Call::new(Method::POST, "/api/imports?wait=true", site.cred(Who::Investigator))
-                .body(&format!("multipart/form-data; boundary={boundary}"), Body::from_stream(stream)),
+            Call::new(
+                Method::POST,
+                "/api/imports?wait=true",
+                site.cred(Who::Investigator),
+            )
+            .body(
+                &format!("multipart/form-data; boundary={boundary}"),
+                Body::from_stream(stream),
+            ),
         )
         .await
         .expect(413);
     let message = reply.error();
-    assert!(message.contains("MiB") && message.contains("armtrace import"), "{message}");
+    assert!(
+        message.contains("MiB") && message.contains("armtrace import"),
+        "{message}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -224,13 +376,25 @@ async fn imports_are_listed_followed_and_streamed() {
     let site = Site::new().await;
     // Without wait the answer comes at once (202) or, for a quick file, finished (200).
     let started = site
-        .upload(Who::Investigator, "/api/imports", "items", &one_item_csv("TW-5"), false)
+        .upload(
+            Who::Investigator,
+            "/api/imports",
+            "items",
+            &one_item_csv("TW-5"),
+            false,
+        )
         .await;
-    assert!(matches!(started.status.as_u16(), 200 | 202), "{}", started.describe());
+    assert!(
+        matches!(started.status.as_u16(), 200 | 202),
+        "{}",
+        started.describe()
+    );
     let id = started.json()["id"].as_u64().expect("an id");
     let mut status = Value::Null;
     for _ in 0..600 {
-        let reply = site.get(Who::Investigator, &format!("/api/imports/{id}")).await;
+        let reply = site
+            .get(Who::Investigator, &format!("/api/imports/{id}"))
+            .await;
         status = reply.json();
         if reply.status.as_u16() != 202 {
             reply.expect(200);
@@ -241,24 +405,83 @@ async fn imports_are_listed_followed_and_streamed() {
     assert_eq!(status["state"], "done", "{status}");
     assert_eq!(status["report"]["inserted"], 1);
 
-    let list = site.get(Who::Investigator, "/api/imports").await.expect(200).json();
-    let ids: Vec<u64> = list.as_array().unwrap().iter().map(|s| s["id"].as_u64().unwrap()).collect();
+    let list = site
+        .get(Who::Investigator, "/api/imports")
+        .await
+        .expect(200)
+        .json();
+    let ids: Vec<u64> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_u64().unwrap())
+        .collect();
     assert_eq!(ids.first(), Some(&id), "newest first: {list}");
     assert!(ids.contains(&site.import_id.parse().unwrap()), "{list}");
 
-    let events = site.get(Who::Investigator, &format!("/api/imports/{id}/events")).await.expect(200);
-    assert!(events.content_type().starts_with("text/event-stream"), "{}", events.describe());
+    let events = site
+        .get(Who::Investigator, &format!("/api/imports/{id}/events"))
+        .await
+        .expect(200);
+    assert!(
+        events.content_type().starts_with("text/event-stream"),
+        "{}",
+        events.describe()
+    );
     let data: Vec<Value> = events
         .text()
         .lines()
         .filter_map(|l| l.strip_prefix("data:"))
         .map(|d| serde_json::from_str(d.trim()).expect("each event is JSON"))
         .collect();
-    assert_eq!(data.last().map(|s| s["state"].clone()), Some("done".into()), "{}", events.describe());
+    assert_eq!(
+        data.last().map(|s| s["state"].clone()),
+        Some("done".into()),
+        "{}",
+        events.describe()
+    );
 
     for missing in ["999999", "abc"] {
-        let reply = site.get(Who::Investigator, &format!("/api/imports/{missing}")).await.expect(404);
+        let reply = site
+            .get(Who::Investigator, &format!("/api/imports/{missing}"))
+            .await
+            .expect(404);
         assert!(reply.error().contains(missing));
-        site.get(Who::Investigator, &format!("/api/imports/{missing}/events")).await.expect(404).error();
+        site.get(Who::Investigator, &format!("/api/imports/{missing}/events"))
+            .await
+            .expect(404)
+            .error();
     }
+}
+
+/// An importer who may not see an item must not be able to change it by importing a row
+/// with its ref (here: make a confidential item public and wipe its fields).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_cannot_change_an_item_the_importer_may_not_see() {
+    let site = Site::new().await;
+    let hidden = site
+        .register
+        .level_ref(crate::register::Level::Confidential)
+        .to_owned();
+    let uri = format!("/api/items/{hidden}");
+    let before = site.get(Who::Admin, &uri).await.expect(200).json()["item"].clone();
+    site.get(Who::Investigator, &uri).await.expect(404);
+
+    let reply = site
+        .upload(
+            Who::Investigator,
+            "/api/imports?wait=true",
+            "items",
+            &one_item_csv(&hidden),
+            false,
+        )
+        .await;
+    let after = site.get(Who::Admin, &uri).await.expect(200).json()["item"].clone();
+    assert_eq!(
+        after,
+        before,
+        "the investigator's upload changed a confidential item it may not see: {}",
+        reply.describe()
+    );
+    site.get(Who::Anonymous, &uri).await.expect(404);
 }

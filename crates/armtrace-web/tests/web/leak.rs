@@ -34,7 +34,12 @@ fn marker_sources(site: &Site) -> BTreeMap<String, String> {
         for row in &register.items {
             for (i, value) in row.values.iter().enumerate() {
                 if value.contains(marker.as_str()) {
-                    source = format!("{} of the {} item {}", ITEM_FIELDS[i], row.get("confidentiality"), row.reference());
+                    source = format!(
+                        "{} of the {} item {}",
+                        ITEM_FIELDS[i],
+                        row.get("confidentiality"),
+                        row.reference()
+                    );
                 }
             }
         }
@@ -52,13 +57,21 @@ fn marker_sources(site: &Site) -> BTreeMap<String, String> {
 fn probe_values(site: &Site, name: &str) -> Vec<String> {
     let hidden: Vec<_> = site.register.hidden().collect();
     let field = |f: &str| -> Vec<String> {
-        hidden.iter().map(|r| r.get(f).to_owned()).filter(|v| !v.is_empty()).collect()
+        hidden
+            .iter()
+            .map(|r| r.get(f).to_owned())
+            .filter(|v| !v.is_empty())
+            .collect()
     };
     match name {
         "q" => {
             let mut v = field("serial_number");
             v.extend(field("ref"));
-            v.extend(["XJW*".to_owned(), "KX40001*".to_owned(), "KX40001??".to_owned()]);
+            v.extend([
+                "XJW*".to_owned(),
+                "KX40001*".to_owned(),
+                "KX40001??".to_owned(),
+            ]);
             v
         }
         "model" | "manufacturer" | "marking" => {
@@ -93,15 +106,28 @@ fn seeds(site: &Site, route: &Route) -> Vec<String> {
                 .map(|r| r.reference().to_owned())
                 .chain(["NO-SUCH-REF".to_owned()])
                 .collect(),
-            Param::TraceRef => site.traces.values().cloned().chain(["TR-1999-0001".to_owned()]).collect(),
-            Param::TransferRef => vec![site.register.transfer_ref().to_owned(), "NO-SUCH-TRANSFER".into()],
+            Param::TraceRef => site
+                .traces
+                .values()
+                .cloned()
+                .chain(["TR-1999-0001".to_owned()])
+                .collect(),
+            Param::TransferRef => vec![
+                site.register.transfer_ref().to_owned(),
+                "NO-SUCH-TRANSFER".into(),
+            ],
             Param::ImportId => vec![site.import_id.clone()],
             Param::TraceAction => vec!["send".into()],
         };
         let placeholder = format!("{{{name}}}");
         uris = uris
             .iter()
-            .flat_map(|u| values.iter().map(|v| u.replace(&placeholder, &encode(v))).collect::<Vec<_>>())
+            .flat_map(|u| {
+                values
+                    .iter()
+                    .map(|v| u.replace(&placeholder, &encode(v)))
+                    .collect::<Vec<_>>()
+            })
             .collect();
     }
     if params.is_empty() {
@@ -113,7 +139,10 @@ fn seeds(site: &Site, route: &Route) -> Vec<String> {
         // Required parameters get their usual value too (the bare path answers 400).
         let usual = routes::query_values(route);
         if !usual.is_empty() {
-            let pairs: Vec<String> = usual.iter().map(|(n, v)| format!("{n}={}", encode(v))).collect();
+            let pairs: Vec<String> = usual
+                .iter()
+                .map(|(n, v)| format!("{n}={}", encode(v)))
+                .collect();
             uris.push(format!("{}?{}", route.path, pairs.join("&")));
         }
     }
@@ -166,23 +195,27 @@ impl Crawl<'_> {
                 ));
             }
             if let Some(h) = headers.iter().find(|h| h.contains(marker.as_str())) {
-                self.failures.push(format!("GET {} shows {marker}, the {source}, in a header: {h}", reply.uri));
+                self.failures.push(format!(
+                    "GET {} shows {marker}, the {source}, in a header: {h}",
+                    reply.uri
+                ));
             }
         }
         if reply.status.is_server_error() {
-            self.failures.push(format!("a server error: {}", reply.describe()));
+            self.failures
+                .push(format!("a server error: {}", reply.describe()));
         }
-        if reply.content_type().contains("json") {
-            if let Ok(v) = serde_json::from_slice::<Value>(&reply.body) {
-                let mut counts = Vec::new();
-                collect_counts(&v, &mut counts);
-                for (key, n) in counts {
-                    if n > self.public_items {
-                        self.failures.push(format!(
-                            "GET {}: {key} = {n}, but only {} items are public",
-                            reply.uri, self.public_items
-                        ));
-                    }
+        if reply.content_type().contains("json")
+            && let Ok(v) = serde_json::from_slice::<Value>(&reply.body)
+        {
+            let mut counts = Vec::new();
+            collect_counts(&v, &mut counts);
+            for (key, n) in counts {
+                if n > self.public_items {
+                    self.failures.push(format!(
+                        "GET {}: {key} = {n}, but only {} items are public",
+                        reply.uri, self.public_items
+                    ));
                 }
             }
         }
@@ -209,10 +242,10 @@ fn collect_counts(v: &Value, out: &mut Vec<(String, u64)>) {
     match v {
         Value::Object(o) => {
             for (k, x) in o {
-                if matches!(k.as_str(), "total" | "count") {
-                    if let Some(n) = x.as_u64() {
-                        out.push((k.clone(), n));
-                    }
+                if matches!(k.as_str(), "total" | "count")
+                    && let Some(n) = x.as_u64()
+                {
+                    out.push((k.clone(), n));
                 }
                 collect_counts(x, out);
             }
@@ -229,13 +262,22 @@ async fn an_anonymous_crawl_finds_no_marker_of_hidden_data() {
     // The markers are real: those who may see them do.
     let everything = format!(
         "{}{}{}",
-        site.get(Who::Admin, "/api/export/items?format=jsonl").await.expect(200).text(),
-        site.get(Who::Admin, "/api/transfers").await.expect(200).text(),
+        site.get(Who::Admin, "/api/export/items?format=jsonl")
+            .await
+            .expect(200)
+            .text(),
+        site.get(Who::Admin, "/api/transfers")
+            .await
+            .expect(200)
+            .text(),
         site.get(Who::Admin, "/api/trace").await.expect(200).text(),
     )
     .to_uppercase();
     for (marker, source) in &markers {
-        assert!(everything.contains(marker.as_str()), "{marker} ({source}) is visible to an admin");
+        assert!(
+            everything.contains(marker.as_str()),
+            "{marker} ({source}) is visible to an admin"
+        );
     }
 
     let mut crawl = Crawl {
@@ -280,7 +322,12 @@ async fn an_anonymous_crawl_finds_no_marker_of_hidden_data() {
         followed,
         crawl.html_pages
     );
-    assert!(crawl.failures.is_empty(), "{} leak(s):\n{}", crawl.failures.len(), crawl.failures.join("\n"));
+    assert!(
+        crawl.failures.is_empty(),
+        "{} leak(s):\n{}",
+        crawl.failures.len(),
+        crawl.failures.join("\n")
+    );
 }
 
 /// Anonymous counts equal the public items matching.
@@ -289,7 +336,10 @@ async fn anonymous_counts_are_counts_of_public_items() {
     let site = Site::new().await;
     let public: Vec<_> = site.register.public().collect();
     let n = public.len() as u64;
-    let with_coordinates = public.iter().filter(|r| !r.get("latitude").is_empty()).count() as u64;
+    let with_coordinates = public
+        .iter()
+        .filter(|r| !r.get("latitude").is_empty())
+        .count() as u64;
     let get = |uri: String| {
         let site = &site;
         async move { site.get(Who::Anonymous, &uri).await.expect(200) }
@@ -298,36 +348,79 @@ async fn anonymous_counts_are_counts_of_public_items() {
     assert_eq!(get("/api/items".into()).await.json()["total"], n);
     assert_eq!(get("/api/items?limit=0".into()).await.json()["total"], n);
     let akm = public.iter().filter(|r| r.get("model") == "AKM").count() as u64;
-    assert_eq!(get("/api/items?model=AKM".into()).await.json()["total"], akm);
-    assert_eq!(get("/api/items?confidentiality=restricted".into()).await.json()["total"], 0);
-    assert_eq!(get("/api/items?confidentiality=confidential".into()).await.json()["total"], 0);
+    assert_eq!(
+        get("/api/items?model=AKM".into()).await.json()["total"],
+        akm
+    );
+    assert_eq!(
+        get("/api/items?confidentiality=restricted".into())
+            .await
+            .json()["total"],
+        0
+    );
+    assert_eq!(
+        get("/api/items?confidentiality=confidential".into())
+            .await
+            .json()["total"],
+        0
+    );
     for hidden in site.register.hidden() {
         let model = hidden.get("model");
-        let v = get(format!("/api/items?model={}", encode(model))).await.json();
-        let public_of_model = public.iter().filter(|r| r.get("model").eq_ignore_ascii_case(model)).count() as u64;
+        let v = get(format!("/api/items?model={}", encode(model)))
+            .await
+            .json();
+        let public_of_model = public
+            .iter()
+            .filter(|r| r.get("model").eq_ignore_ascii_case(model))
+            .count() as u64;
         assert_eq!(v["total"], public_of_model, "model {model}");
     }
 
-    assert_eq!(get("/api/map/points".into()).await.json()["total"], with_coordinates);
+    assert_eq!(
+        get("/api/map/points".into()).await.json()["total"],
+        with_coordinates
+    );
     let v = get("/api/search?q=KX40001*&limit=0".into()).await.json();
     assert_eq!(v["total"], 5, "the five public members of the run: {v}");
     assert_eq!(v["matches"].as_array().unwrap().len(), 5);
-    let v = get(format!("/api/search?q={}&max_edits=0", run_serial(6))).await.json();
+    let v = get(format!("/api/search?q={}&max_edits=0", run_serial(6)))
+        .await
+        .json();
     assert_eq!(v["total"], 0, "the restricted member's serial: {v}");
 
     let links = get("/api/links".into()).await.json();
-    let run_members: u64 = links["runs"].as_array().unwrap().iter().map(|r| r["count"].as_u64().unwrap()).sum();
+    let run_members: u64 = links["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["count"].as_u64().unwrap())
+        .sum();
     assert_eq!(run_members, 5, "{links}");
-    let lot_members: u64 = links["lots"].as_array().unwrap().iter().map(|l| l["count"].as_u64().unwrap()).sum();
+    let lot_members: u64 = links["lots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["count"].as_u64().unwrap())
+        .sum();
     assert_eq!(lot_members, 3, "{links}");
-    assert_eq!(get("/api/diversions".into()).await.json()["items"], serde_json::json!([]));
+    assert_eq!(
+        get("/api/diversions".into()).await.json()["items"],
+        serde_json::json!([])
+    );
 
     let csv = get("/api/export/items?format=csv".into()).await.text();
-    assert_eq!(csv.lines().count() as u64, n + 1, "header and the public rows");
+    assert_eq!(
+        csv.lines().count() as u64,
+        n + 1,
+        "header and the public rows"
+    );
     let jsonl = get("/api/export/items?format=jsonl".into()).await.text();
     assert_eq!(jsonl.lines().count() as u64, n);
     let geo = get("/api/export/items?format=geojson".into()).await.json();
-    assert_eq!(geo["features"].as_array().unwrap().len() as u64, with_coordinates);
+    assert_eq!(
+        geo["features"].as_array().unwrap().len() as u64,
+        with_coordinates
+    );
 
     // Routes that other branches add are checked once they exist.
     let doc = routes::openapi_json();
@@ -335,16 +428,28 @@ async fn anonymous_counts_are_counts_of_public_items() {
     if has("/api/stats") {
         let v = get("/api/stats?by=category".into()).await.json();
         assert_eq!(v["total"], n, "{v}");
-        let sum: u64 = v["groups"].as_array().unwrap().iter().map(|g| g["count"].as_u64().unwrap()).sum();
+        let sum: u64 = v["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["count"].as_u64().unwrap())
+            .sum();
         assert_eq!(sum, n, "{v}");
         let v = get("/api/stats?by=confidentiality".into()).await.json();
-        assert_eq!(v["groups"].as_array().map(Vec::len), Some(1), "only the public group: {v}");
+        assert_eq!(
+            v["groups"].as_array().map(Vec::len),
+            Some(1),
+            "only the public group: {v}"
+        );
     } else {
         println!("note: /api/stats is not in the OpenAPI document yet; its counts are not checked");
     }
     if has("/api/diversions/summary") {
         let v = get("/api/diversions/summary".into()).await.json();
-        assert_eq!(v["count"], 0, "transfers are never public, so no diversion is: {v}");
+        assert_eq!(
+            v["count"], 0,
+            "transfers are never public, so no diversion is: {v}"
+        );
     } else {
         println!("note: /api/diversions/summary is not in the OpenAPI document yet");
     }
@@ -362,13 +467,31 @@ async fn hidden_refs_answer_exactly_like_absent_ones() {
             continue;
         };
         for (who, hidden) in [
-            (Who::Anonymous, site.register.level_ref(crate::register::Level::Restricted).to_owned()),
-            (Who::Viewer, site.register.level_ref(crate::register::Level::Confidential).to_owned()),
-            (Who::GrantedViewer, site.register.level_ref(crate::register::Level::Confidential).to_owned()),
+            (
+                Who::Anonymous,
+                site.register
+                    .level_ref(crate::register::Level::Restricted)
+                    .to_owned(),
+            ),
+            (
+                Who::Viewer,
+                site.register
+                    .level_ref(crate::register::Level::Confidential)
+                    .to_owned(),
+            ),
+            (
+                Who::GrantedViewer,
+                site.register
+                    .level_ref(crate::register::Level::Confidential)
+                    .to_owned(),
+            ),
         ] {
             let (hidden, absent) = match kind {
                 Param::ItemRef => (hidden, "NO-SUCH-REF".to_owned()),
-                _ => (site.traces[&crate::register::Level::Confidential].clone(), "TR-1999-0001".to_owned()),
+                _ => (
+                    site.traces[&crate::register::Level::Confidential].clone(),
+                    "TR-1999-0001".to_owned(),
+                ),
             };
             let uri = |r: &str| {
                 route.fill(|p| match p {

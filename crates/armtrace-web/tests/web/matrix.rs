@@ -57,7 +57,10 @@ fn probes(site: &Site, route: &Route) -> Vec<Probe> {
             });
             let query = routes::query_values(route);
             if !query.is_empty() {
-                let pairs: Vec<String> = query.iter().map(|(n, v)| format!("{n}={}", encode(v))).collect();
+                let pairs: Vec<String> = query
+                    .iter()
+                    .map(|(n, v)| format!("{n}={}", encode(v)))
+                    .collect();
                 uri = format!("{uri}?{}", pairs.join("&"));
             }
             let body = (!route.is_safe()).then(|| body_for(route, item.as_deref()));
@@ -80,7 +83,9 @@ fn body_for(route: &Route, item: Option<&str>) -> (String, Vec<u8>) {
         ]);
     }
     let body = match item {
-        Some(r) if body_names_item(route) => json!({"ref": r, "to": "Test Arms Plant", "subject": "item"}),
+        Some(r) if body_names_item(route) => {
+            json!({"ref": r, "to": "Test Arms Plant", "subject": "item"})
+        }
         _ => json!({}),
     };
     ("application/json".into(), body.to_string().into_bytes())
@@ -93,7 +98,13 @@ fn is_sign_in(route: &Route) -> bool {
 }
 
 /// What is wrong with an answer, if anything.
-fn judge(route: &Route, who: Who, level: Option<Level>, status: u16, location: Option<&str>) -> Option<String> {
+fn judge(
+    route: &Route,
+    who: Who,
+    level: Option<Level>,
+    status: u16,
+    location: Option<&str>,
+) -> Option<String> {
     if status >= 500 {
         return Some(format!("answered {status}: a server error"));
     }
@@ -108,15 +119,29 @@ fn judge(route: &Route, who: Who, level: Option<Level>, status: u16, location: O
             status == 403
         };
         let wanted = if who == Who::Anonymous { "401" } else { "403" };
-        return (!refused).then(|| format!("access {:?} refuses {}: expected {wanted}, got {status}", route.access, who.label()));
+        return (!refused).then(|| {
+            format!(
+                "access {:?} refuses {}: expected {wanted}, got {status}",
+                route.access,
+                who.label()
+            )
+        });
     }
     if status == 403 || (status == 401 && !is_sign_in(route)) {
-        return Some(format!("access {:?} allows {}, but it answered {status}", route.access, who.label()));
+        return Some(format!(
+            "access {:?} allows {}, but it answered {status}",
+            route.access,
+            who.label()
+        ));
     }
     if let Some(level) = level {
         let sees = who.sees(level);
         if sees && status == 404 {
-            return Some(format!("{} may see the {} item, but it answered 404", who.label(), level.label()));
+            return Some(format!(
+                "{} may see the {} item, but it answered 404",
+                who.label(),
+                level.label()
+            ));
         }
         if !sees && status != 404 {
             return Some(format!(
@@ -134,7 +159,9 @@ async fn every_route_role_and_level_is_authorised_as_declared() {
     let site = Site::new().await;
     let routes = routes::all();
     assert!(
-        routes.iter().any(|r| r.origin == Origin::Api && r.access == Access::Public)
+        routes
+            .iter()
+            .any(|r| r.origin == Origin::Api && r.access == Access::Public)
             && routes.iter().any(|r| r.access == Access::Write),
         "the route list is read from the OpenAPI document and the page table: {routes:?}"
     );
@@ -150,8 +177,15 @@ async fn every_route_role_and_level_is_authorised_as_declared() {
                 }
                 let reply = site.send(call).await;
                 let status = reply.status.as_u16();
-                if let Some(problem) = judge(route, who, probe.level, status, reply.header("location")) {
-                    failures.push(format!("{} ({}): {problem}\n    {}", route.label(), probe.uri, reply.describe()));
+                if let Some(problem) =
+                    judge(route, who, probe.level, status, reply.header("location"))
+                {
+                    failures.push(format!(
+                        "{} ({}): {problem}\n    {}",
+                        route.label(),
+                        probe.uri,
+                        reply.describe()
+                    ));
                 }
                 let level = probe.level.map_or("", Level::label).to_owned();
                 table
@@ -177,7 +211,10 @@ fn print_table(routes: &[Route], table: &BTreeMap<(String, String), BTreeMap<Who
         .map(|(r, l)| r.len() + l.len() + 3)
         .max()
         .unwrap_or(10);
-    let mut out = format!("\nAuthorisation matrix (status per viewer; item level in brackets)\n{:width$} {:9}", "route", "access");
+    let mut out = format!(
+        "\nAuthorisation matrix (status per viewer; item level in brackets)\n{:width$} {:9}",
+        "route", "access"
+    );
     for who in Who::ALL {
         out.push_str(&format!(" {:>12}", who.label()));
     }
@@ -191,7 +228,10 @@ fn print_table(routes: &[Route], table: &BTreeMap<(String, String), BTreeMap<Who
         let a = format!("{:?}", access[route]).to_lowercase();
         out.push_str(&format!("{label:width$} {a:9}"));
         for who in Who::ALL {
-            out.push_str(&format!(" {:>12}", statuses.get(&who).copied().unwrap_or(0)));
+            out.push_str(&format!(
+                " {:>12}",
+                statuses.get(&who).copied().unwrap_or(0)
+            ));
         }
         out.push('\n');
     }
@@ -205,7 +245,10 @@ fn unknown_path_parameters_fail_loudly() {
         .expect_err("an unknown parameter must stop the run")
         .downcast::<String>()
         .expect("a message");
-    assert!(message.contains("{widget}") && message.contains("param_kind"), "{message}");
+    assert!(
+        message.contains("{widget}") && message.contains("param_kind"),
+        "{message}"
+    );
 }
 
 #[test]

@@ -20,7 +20,7 @@
 //! normalised copy of a marker is still found. The data is synthetic and says so in its
 //! notes.
 
-use armtrace_core::{ITEM_FIELDS, Item, RawItem, TRANSFER_FIELDS};
+use armtrace_core::{ITEM_FIELDS, TRANSFER_FIELDS};
 
 /// Notes of every item say this.
 pub const SYNTHETIC: &str = "SYNTHETIC TEST DATA";
@@ -89,13 +89,6 @@ impl Row {
 
     pub fn reference(&self) -> &str {
         self.get("ref")
-    }
-
-    /// The row as the core parses it (the test data must be valid).
-    pub fn item(&self) -> Item {
-        let values: [&str; 21] = std::array::from_fn(|i| self.values[i].as_str());
-        Item::parse(&RawItem { values })
-            .unwrap_or_else(|e| panic!("test row {} is invalid: {e:?}", self.reference()))
     }
 
     pub fn is_public(&self) -> bool {
@@ -198,7 +191,8 @@ impl Register {
                 .set("documented_by", &m.take("XJP"))
                 .set("notes", &format!("{SYNTHETIC} {}", m.take("XJP")));
             if n != 8 {
-                r.set("latitude", &format!("33.{n}")).set("longitude", &format!("44.{n}"));
+                r.set("latitude", &format!("33.{n}"))
+                    .set("longitude", &format!("44.{n}"));
             }
             items.push(r);
         }
@@ -372,13 +366,6 @@ impl Register {
             .find(|(l, _)| *l == level)
             .expect("every level has an item")
             .1
-    }
-
-    pub fn row(&self, reference: &str) -> &Row {
-        self.items
-            .iter()
-            .find(|r| r.reference() == reference)
-            .unwrap_or_else(|| panic!("no test item {reference}"))
     }
 
     pub fn public(&self) -> impl Iterator<Item = &Row> {

@@ -170,7 +170,10 @@ pub fn api_routes() -> Vec<Route> {
                             .filter(|p| p["in"] == "query")
                             .map(|p| {
                                 (
-                                    p["name"].as_str().expect("a parameter has a name").to_owned(),
+                                    p["name"]
+                                        .as_str()
+                                        .expect("a parameter has a name")
+                                        .to_owned(),
                                     p["required"].as_bool().unwrap_or(false),
                                 )
                             })
@@ -192,7 +195,9 @@ fn access_of(path: &str, method: &Method, op: &Value) -> Access {
     };
     let mut scopes: Option<Vec<String>> = None;
     for requirement in requirements {
-        let requirement = requirement.as_object().expect("a security requirement is an object");
+        let requirement = requirement
+            .as_object()
+            .expect("a security requirement is an object");
         for (scheme, s) in requirement {
             let these: Vec<String> = s
                 .as_array()
@@ -250,7 +255,9 @@ pub fn same_site_links(html: &str) -> Vec<String> {
             let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
                 continue;
             };
-            let Some(end) = rest[1..].find(quote) else { break };
+            let Some(end) = rest[1..].find(quote) else {
+                break;
+            };
             let value = decode_entities(&rest[1..1 + end]);
             rest = &rest[1 + end..];
             let value = value.split('#').next().unwrap_or("").to_owned();
@@ -281,9 +288,9 @@ pub fn decode_entities(s: &str) -> String {
             "gt" => Some('>'),
             "quot" => Some('"'),
             "apos" => Some('\''),
-            e if e.starts_with("#x") || e.starts_with("#X") => {
-                u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32)
-            }
+            e if e.starts_with("#x") || e.starts_with("#X") => u32::from_str_radix(&e[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
             e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
             _ => None,
         };

@@ -31,10 +31,19 @@ fn session_set_cookie(reply: &Reply) -> Option<(String, String)> {
 /// Asserts what every session cookie must say: HttpOnly, SameSite, the whole site.
 #[track_caller]
 fn assert_session_attributes(header: &str) {
-    let attributes: Vec<String> = header.split(';').skip(1).map(|a| a.trim().to_ascii_lowercase()).collect();
-    assert!(attributes.iter().any(|a| a == "httponly"), "HttpOnly: {header}");
+    let attributes: Vec<String> = header
+        .split(';')
+        .skip(1)
+        .map(|a| a.trim().to_ascii_lowercase())
+        .collect();
     assert!(
-        attributes.iter().any(|a| a == "samesite=lax" || a == "samesite=strict"),
+        attributes.iter().any(|a| a == "httponly"),
+        "HttpOnly: {header}"
+    );
+    assert!(
+        attributes
+            .iter()
+            .any(|a| a == "samesite=lax" || a == "samesite=strict"),
         "SameSite=Lax or Strict: {header}"
     );
     assert!(attributes.iter().any(|a| a == "path=/"), "Path=/: {header}");
@@ -46,12 +55,18 @@ fn the_session_cookie_is_http_only_same_site_and_secure_when_asked() {
     assert!(cookie.starts_with("armtrace_session=t0ken"), "{cookie}");
     assert_session_attributes(&cookie);
     assert!(!cookie.to_ascii_lowercase().contains("secure"), "{cookie}");
-    assert!(cookie.contains("Max-Age="), "a session cookie expires: {cookie}");
+    assert!(
+        cookie.contains("Max-Age="),
+        "a session cookie expires: {cookie}"
+    );
     let secure = armtrace_web::auth::session_cookie("t0ken".into(), true).to_string();
     assert!(secure.split(';').any(|a| a.trim() == "Secure"), "{secure}");
     let removal = armtrace_web::auth::removal_cookie().to_string();
     assert!(removal.starts_with("armtrace_session=;"), "{removal}");
-    assert!(removal.contains("Max-Age=0"), "a removal cookie expires at once: {removal}");
+    assert!(
+        removal.contains("Max-Age=0"),
+        "a removal cookie expires at once: {removal}"
+    );
 }
 
 #[test]
@@ -63,8 +78,14 @@ fn the_login_limiter_allows_five_failures_per_key() {
         limiter.fail(&keys);
     }
     let wait = limiter.check(&keys).expect_err("the sixth attempt waits");
-    assert!(wait > 0 && wait <= armtrace_web::state::LOGIN_WINDOW.as_secs() + 1, "{wait}");
-    assert!(limiter.check(&["user:someone-else".to_owned()]).is_ok(), "other keys are not held up");
+    assert!(
+        wait > 0 && wait <= armtrace_web::state::LOGIN_WINDOW.as_secs() + 1,
+        "{wait}"
+    );
+    assert!(
+        limiter.check(&["user:someone-else".to_owned()]).is_ok(),
+        "other keys are not held up"
+    );
     limiter.succeed(&keys);
     assert!(limiter.check(&keys).is_ok(), "a success clears the keys");
 }
@@ -84,9 +105,18 @@ fn unsafe_api_calls(site: &Site) -> Vec<(String, String, String, Vec<u8>)> {
             });
             let (ct, body) = if route.body_types.iter().any(|t| t == "multipart/form-data") {
                 let csv = one_item_csv("TW-CSRF");
-                multipart(&[("kind", None, b"items"), ("dry_run", None, b"true"), ("file", Some("csrf.csv"), csv.as_bytes())])
+                multipart(&[
+                    ("kind", None, b"items"),
+                    ("dry_run", None, b"true"),
+                    ("file", Some("csrf.csv"), csv.as_bytes()),
+                ])
             } else if route.path == "/api/trace" {
-                ("application/json".into(), json!({"ref": "TP-01", "to": "Test Arms Plant"}).to_string().into_bytes())
+                (
+                    "application/json".into(),
+                    json!({"ref": "TP-01", "to": "Test Arms Plant"})
+                        .to_string()
+                        .into_bytes(),
+                )
             } else {
                 ("application/json".into(), b"{}".to_vec())
             };
@@ -105,26 +135,45 @@ async fn unsafe_requests_with_a_session_need_its_csrf_token() {
     }
 
     // Safe requests need no token; the session is the admin's.
-    let me = site.send(Call::new(Method::GET, "/api/me", session(&token, None))).await.expect(200).json();
+    let me = site
+        .send(Call::new(Method::GET, "/api/me", session(&token, None)))
+        .await
+        .expect(200)
+        .json();
     assert_eq!(me["name"], "admin");
 
     let calls = unsafe_api_calls(&site);
     assert!(!calls.is_empty(), "the API has unsafe routes");
     let mut failures = Vec::new();
     for (label, uri, ct, body) in &calls {
-        for (what, sent) in [("no CSRF token", None), ("a wrong CSRF token", Some("0".repeat(64)))] {
+        for (what, sent) in [
+            ("no CSRF token", None),
+            ("a wrong CSRF token", Some("0".repeat(64))),
+        ] {
             let reply = site
-                .send(Call::new(Method::POST, uri.clone(), session(&token, sent.as_deref())).body(ct, body.clone()))
+                .send(
+                    Call::new(Method::POST, uri.clone(), session(&token, sent.as_deref()))
+                        .body(ct, body.clone()),
+                )
                 .await;
             if reply.status.as_u16() != 403 {
-                failures.push(format!("{label} with a session and {what}: expected 403, got {}", reply.describe()));
+                failures.push(format!(
+                    "{label} with a session and {what}: expected 403, got {}",
+                    reply.describe()
+                ));
             }
         }
         let reply = site
-            .send(Call::new(Method::POST, uri.clone(), session(&token, Some(&csrf))).body(ct, body.clone()))
+            .send(
+                Call::new(Method::POST, uri.clone(), session(&token, Some(&csrf)))
+                    .body(ct, body.clone()),
+            )
             .await;
         if matches!(reply.status.as_u16(), 401 | 403) || reply.status.is_server_error() {
-            failures.push(format!("{label} with the session's CSRF token is refused: {}", reply.describe()));
+            failures.push(format!(
+                "{label} with the session's CSRF token is refused: {}",
+                reply.describe()
+            ));
         }
     }
     // A form upload may carry the token as its `csrf` field instead.
@@ -137,24 +186,57 @@ async fn unsafe_requests_with_a_session_need_its_csrf_token() {
             ("file", Some("form.csv"), csv.as_bytes()),
         ]);
         let reply = site
-            .send(Call::new(Method::POST, "/api/imports?wait=true", session(&token, None)).body(&ct, body))
+            .send(
+                Call::new(
+                    Method::POST,
+                    "/api/imports?wait=true",
+                    session(&token, None),
+                )
+                .body(&ct, body),
+            )
             .await;
         if reply.status.as_u16() != expected {
-            failures.push(format!("an upload form with csrf={field:?}: expected {expected}, got {}", reply.describe()));
+            failures.push(format!(
+                "an upload form with csrf={field:?}: expected {expected}, got {}",
+                reply.describe()
+            ));
         }
     }
     // A bearer token needs no CSRF token: a browser never sends one by itself.
-    site.post_json(Who::Investigator, "/api/trace", &json!({"ref": "TP-01", "to": "Test Arms Plant"}))
-        .await
-        .expect(201);
+    site.post_json(
+        Who::Investigator,
+        "/api/trace",
+        &json!({"ref": "TP-01", "to": "Test Arms Plant"}),
+    )
+    .await
+    .expect(201);
     // An ended session, or a made-up one, is anonymous (not an error).
-    site.store.end_session(&token).await.expect("the session ends");
-    let me = site.send(Call::new(Method::GET, "/api/me", session(&token, None))).await.expect(200).json();
+    site.store
+        .end_session(&token)
+        .await
+        .expect("the session ends");
+    let me = site
+        .send(Call::new(Method::GET, "/api/me", session(&token, None)))
+        .await
+        .expect(200)
+        .json();
     assert_eq!(me["name"], serde_json::Value::Null);
-    let made_up = Cred::Session { token: "forged", csrf: None };
-    let me = site.send(Call::new(Method::GET, "/api/me", made_up)).await.expect(200).json();
+    let made_up = Cred::Session {
+        token: "forged",
+        csrf: None,
+    };
+    let me = site
+        .send(Call::new(Method::GET, "/api/me", made_up))
+        .await
+        .expect(200)
+        .json();
     assert_eq!(me["name"], serde_json::Value::Null);
-    assert!(failures.is_empty(), "{} CSRF failure(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} CSRF failure(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// A form of a page: where it goes and its inputs (name, type, value).
@@ -196,7 +278,9 @@ pub fn forms(html: &str) -> Vec<Form> {
             if let Some(name) = attribute(t, "name") {
                 inputs.push((
                     name,
-                    attribute(t, "type").unwrap_or_else(|| "text".into()).to_ascii_lowercase(),
+                    attribute(t, "type")
+                        .unwrap_or_else(|| "text".into())
+                        .to_ascii_lowercase(),
                     attribute(t, "value").unwrap_or_default(),
                 ));
             }
@@ -204,7 +288,9 @@ pub fn forms(html: &str) -> Vec<Form> {
         }
         out.push(Form {
             action: attribute(tag, "action").unwrap_or_default(),
-            method: attribute(tag, "method").unwrap_or_else(|| "get".into()).to_ascii_lowercase(),
+            method: attribute(tag, "method")
+                .unwrap_or_else(|| "get".into())
+                .to_ascii_lowercase(),
             inputs,
         });
         from = end.max(at + 1);
@@ -249,7 +335,10 @@ fn sign_in_body(form: &Form, user: &str, password: &str) -> String {
         };
         pairs.push(format!("{}={}", encode(name), encode(&v)));
     }
-    assert!(named_user, "the sign-in form has a user-name field: {form:?}");
+    assert!(
+        named_user,
+        "the sign-in form has a user-name field: {form:?}"
+    );
     pairs.join("&")
 }
 
@@ -261,13 +350,19 @@ async fn signing_in_with_the_form_gives_a_session_that_csrf_protects_and_logout_
         .map(|r| ((r.method.to_string(), r.path.clone()), r.access))
         .collect();
     if !pages.contains_key(&("POST".into(), "/login".into())) {
-        println!("note: POST /login is not in the page table yet: the sign-in, logout and rate-limit flow is not tested");
+        println!(
+            "note: POST /login is not in the page table yet: the sign-in, logout and rate-limit flow is not tested"
+        );
         return;
     }
     let site = Site::new().await;
     let password = "synthetic-test-password-1";
     site.store
-        .create_user("session-user", armtrace_core::Role::Investigator, Some(password))
+        .create_user(
+            "session-user",
+            armtrace_core::Role::Investigator,
+            Some(password),
+        )
         .await
         .expect("a user with a password");
 
@@ -276,35 +371,83 @@ async fn signing_in_with_the_form_gives_a_session_that_csrf_protects_and_logout_
         .into_iter()
         .find(|f| f.method == "post" && f.inputs.iter().any(|(_, t, _)| t == "password"))
         .unwrap_or_else(|| panic!("/login has a sign-in form: {}", page.describe()));
-    let action = if form.action.is_empty() { "/login".to_owned() } else { form.action.clone() };
+    let action = if form.action.is_empty() {
+        "/login".to_owned()
+    } else {
+        form.action.clone()
+    };
     let sign_in = |body: String| {
         let site = &site;
         let action = action.clone();
         async move {
-            site.send(Call::new(Method::POST, action, Cred::Anonymous).body("application/x-www-form-urlencoded", body))
-                .await
+            site.send(
+                Call::new(Method::POST, action, Cred::Anonymous)
+                    .body("application/x-www-form-urlencoded", body),
+            )
+            .await
         }
     };
 
     let signed_in = sign_in(sign_in_body(&form, "session-user", password)).await;
-    assert!(signed_in.status.is_redirection(), "signing in redirects: {}", signed_in.describe());
-    let (token, header) = session_set_cookie(&signed_in)
-        .unwrap_or_else(|| panic!("signing in sets the session cookie: {:?}", signed_in.headers));
+    assert!(
+        signed_in.status.is_redirection(),
+        "signing in redirects: {}",
+        signed_in.describe()
+    );
+    let (token, header) = session_set_cookie(&signed_in).unwrap_or_else(|| {
+        panic!(
+            "signing in sets the session cookie: {:?}",
+            signed_in.headers
+        )
+    });
     assert_session_attributes(&header);
     let me = site
-        .send(Call::new(Method::GET, "/api/me", Cred::Session { token: &token, csrf: None }))
+        .send(Call::new(
+            Method::GET,
+            "/api/me",
+            Cred::Session {
+                token: &token,
+                csrf: None,
+            },
+        ))
         .await
         .expect(200)
         .json();
     assert_eq!(me["name"], "session-user");
-    let csrf = site.store.session(&token).await.expect("a lookup").expect("a live session").csrf;
+    let csrf = site
+        .store
+        .session(&token)
+        .await
+        .expect("a lookup")
+        .expect("a live session")
+        .csrf;
 
     let trace = json!({"ref": "TP-01", "to": "Test Arms Plant"});
     let without = site
-        .send(Call::new(Method::POST, "/api/trace", Cred::Session { token: &token, csrf: None }).json(&trace))
+        .send(
+            Call::new(
+                Method::POST,
+                "/api/trace",
+                Cred::Session {
+                    token: &token,
+                    csrf: None,
+                },
+            )
+            .json(&trace),
+        )
         .await;
     let with = site
-        .send(Call::new(Method::POST, "/api/trace", Cred::Session { token: &token, csrf: Some(&csrf) }).json(&trace))
+        .send(
+            Call::new(
+                Method::POST,
+                "/api/trace",
+                Cred::Session {
+                    token: &token,
+                    csrf: Some(&csrf),
+                },
+            )
+            .json(&trace),
+        )
         .await;
     with.expect(201);
 
@@ -314,32 +457,71 @@ async fn signing_in_with_the_form_gives_a_session_that_csrf_protects_and_logout_
         let token = token.clone();
         async move {
             site.send(
-                Call::new(Method::POST, "/logout", Cred::Session { token: &token, csrf: None })
-                    .body("application/x-www-form-urlencoded", body),
+                Call::new(
+                    Method::POST,
+                    "/logout",
+                    Cred::Session {
+                        token: &token,
+                        csrf: None,
+                    },
+                )
+                .body("application/x-www-form-urlencoded", body),
             )
             .await
         }
     };
     logout(String::new()).await.expect(403);
     let out = logout(format!("csrf={}", encode(&csrf))).await;
-    assert!(out.status.is_redirection(), "signing out redirects: {}", out.describe());
-    let (value, removal) = session_set_cookie(&out).unwrap_or_else(|| panic!("signing out removes the cookie: {:?}", out.headers));
-    assert!(value.is_empty() && removal.contains("Max-Age=0"), "{removal}");
+    assert!(
+        out.status.is_redirection(),
+        "signing out redirects: {}",
+        out.describe()
+    );
+    let (value, removal) = session_set_cookie(&out)
+        .unwrap_or_else(|| panic!("signing out removes the cookie: {:?}", out.headers));
+    assert!(
+        value.is_empty() && removal.contains("Max-Age=0"),
+        "{removal}"
+    );
     let me = site
-        .send(Call::new(Method::GET, "/api/me", Cred::Session { token: &token, csrf: None }))
+        .send(Call::new(
+            Method::GET,
+            "/api/me",
+            Cred::Session {
+                token: &token,
+                csrf: None,
+            },
+        ))
         .await
         .expect(200)
         .json();
-    assert_eq!(me["name"], serde_json::Value::Null, "the old cookie no longer signs in");
+    assert_eq!(
+        me["name"],
+        serde_json::Value::Null,
+        "the old cookie no longer signs in"
+    );
 
     // Five wrong passwords are answered; the sixth is held back.
     for attempt in 1..=6 {
         let reply = sign_in(sign_in_body(&form, "session-user", "not-the-password")).await;
         if attempt <= armtrace_web::state::LOGIN_ATTEMPTS {
-            assert_ne!(reply.status.as_u16(), 429, "attempt {attempt} is not limited yet: {}", reply.describe());
-            assert!(session_set_cookie(&reply).is_none_or(|(v, _)| v.is_empty()), "a wrong password signs no one in");
+            assert_ne!(
+                reply.status.as_u16(),
+                429,
+                "attempt {attempt} is not limited yet: {}",
+                reply.describe()
+            );
+            assert!(
+                session_set_cookie(&reply).is_none_or(|(v, _)| v.is_empty()),
+                "a wrong password signs no one in"
+            );
         } else {
-            assert_eq!(reply.status.as_u16(), 429, "attempt {attempt} is limited: {}", reply.describe());
+            assert_eq!(
+                reply.status.as_u16(),
+                429,
+                "attempt {attempt} is limited: {}",
+                reply.describe()
+            );
         }
     }
     // Checked last so the flow above runs whatever it finds.

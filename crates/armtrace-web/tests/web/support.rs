@@ -99,7 +99,10 @@ pub enum Cred<'a> {
     Anonymous,
     Bearer(&'a str),
     /// A browser session cookie, with the CSRF header or not.
-    Session { token: &'a str, csrf: Option<&'a str> },
+    Session {
+        token: &'a str,
+        csrf: Option<&'a str>,
+    },
 }
 
 /// An answer, read in full.
@@ -126,7 +129,7 @@ impl Reply {
                 cut -= 1;
             }
             text.truncate(cut);
-            text.push_str("…");
+            text.push('…');
         }
         format!("{} {} → {}\n{}", self.method, self.uri, self.status, text)
     }
@@ -174,7 +177,11 @@ impl Reply {
         let message = v["error"]
             .as_str()
             .unwrap_or_else(|| panic!("an error body has an `error` string: {}", self.describe()));
-        assert!(!message.is_empty(), "an empty error message: {}", self.describe());
+        assert!(
+            !message.is_empty(),
+            "an empty error message: {}",
+            self.describe()
+        );
         assert_eq!(
             v.as_object().map(|o| o.len()),
             Some(2),
@@ -262,7 +269,7 @@ pub struct Site {
     pub traces: BTreeMap<Level, String>,
     /// An import started from the web (a finished dry run).
     pub import_id: String,
-    dir: TempDir,
+    _dir: TempDir,
 }
 
 /// Longest wait for one answer (an SSE stream that never ends fails instead of hanging).
@@ -294,10 +301,17 @@ impl Site {
         let transfers = dir.path().join("transfers.csv");
         std::fs::write(&transfers, register.csv_transfers()).expect("transfers written");
         let report = store
-            .import_file::<Transfer>(&transfers, &ImportOptions::new(Format::Csv, "test"), &|_| {})
+            .import_file::<Transfer>(
+                &transfers,
+                &ImportOptions::new(Format::Csv, "test"),
+                &|_| {},
+            )
             .await
             .expect("the transfers import");
-        assert_eq!(report.rejected, 0, "the test transfers are valid: {report:?}");
+        assert_eq!(
+            report.rejected, 0,
+            "the test transfers are valid: {report:?}"
+        );
 
         let mut tokens = BTreeMap::new();
         for who in Who::ALL {
@@ -313,7 +327,11 @@ impl Site {
             tokens.insert(who, token);
         }
         store
-            .grant_item(Who::GrantedViewer.name(), register.level_ref(Level::Granted), "test")
+            .grant_item(
+                Who::GrantedViewer.name(),
+                register.level_ref(Level::Granted),
+                "test",
+            )
             .await
             .expect("the item is granted");
         store
@@ -321,7 +339,8 @@ impl Site {
             .await
             .expect("confidential items are granted");
 
-        let state = AppState::new(store.clone(), ServeOptions::default()).expect("the state builds");
+        let state =
+            AppState::new(store.clone(), ServeOptions::default()).expect("the state builds");
         Site {
             app: armtrace_web::app(state.clone()),
             state,
@@ -330,7 +349,7 @@ impl Site {
             tokens,
             traces: BTreeMap::new(),
             import_id: String::new(),
-            dir,
+            _dir: dir,
         }
     }
 
@@ -349,10 +368,22 @@ impl Site {
                 )
                 .await
                 .expect(201);
-            let reference = reply.json()["ref"].as_str().expect("a trace ref").to_owned();
+            let reference = reply.json()["ref"]
+                .as_str()
+                .expect("a trace ref")
+                .to_owned();
             self.traces.insert(level, reference);
         }
-        let reply = self.upload(Who::Admin, "/api/imports?wait=true", "items", &one_item_csv("TW-00"), true).await.expect(200);
+        let reply = self
+            .upload(
+                Who::Admin,
+                "/api/imports?wait=true",
+                "items",
+                &one_item_csv("TW-00"),
+                true,
+            )
+            .await
+            .expect(200);
         self.import_id = reply.json()["id"].to_string();
         self
     }
@@ -369,16 +400,15 @@ impl Site {
         }
     }
 
-    /// A path inside the site's temporary directory.
-    pub fn path(&self, name: &str) -> std::path::PathBuf {
-        self.dir.path().join(name)
-    }
-
     pub async fn send(&self, call: Call<'_>) -> Reply {
-        let mut builder = Request::builder().method(call.method.clone()).uri(&call.uri);
+        let mut builder = Request::builder()
+            .method(call.method.clone())
+            .uri(&call.uri);
         match call.cred {
             Cred::Anonymous => {}
-            Cred::Bearer(t) => builder = builder.header(header::AUTHORIZATION, format!("Bearer {t}")),
+            Cred::Bearer(t) => {
+                builder = builder.header(header::AUTHORIZATION, format!("Bearer {t}"))
+            }
             Cred::Session { token, csrf } => {
                 builder = builder.header(
                     header::COOKIE,
@@ -395,17 +425,27 @@ impl Site {
         for (name, value) in &call.headers {
             builder = builder.header(name, value);
         }
-        let mut request = builder.body(call.body).unwrap_or_else(|e| panic!("a bad test request {}: {e}", call.uri));
+        let mut request = builder
+            .body(call.body)
+            .unwrap_or_else(|e| panic!("a bad test request {}: {e}", call.uri));
         request
             .extensions_mut()
             .insert(ConnectInfo(SocketAddr::from(CLIENT)));
-        let response = self.app.clone().oneshot(request).await.expect("the router answers");
+        let response = self
+            .app
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
         let status = response.status();
         let headers = response.headers().clone();
-        let body = tokio::time::timeout(ANSWER_TIMEOUT, axum::body::to_bytes(response.into_body(), usize::MAX))
-            .await
-            .unwrap_or_else(|_| panic!("{} {}: the answer did not end", call.method, call.uri))
-            .unwrap_or_else(|e| panic!("{} {}: the body failed: {e}", call.method, call.uri));
+        let body = tokio::time::timeout(
+            ANSWER_TIMEOUT,
+            axum::body::to_bytes(response.into_body(), usize::MAX),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{} {}: the answer did not end", call.method, call.uri))
+        .unwrap_or_else(|e| panic!("{} {}: the body failed: {e}", call.method, call.uri));
         Reply {
             method: call.method,
             uri: call.uri,
@@ -420,7 +460,8 @@ impl Site {
     }
 
     pub async fn post_json(&self, who: Who, uri: &str, body: &Value) -> Reply {
-        self.send(Call::new(Method::POST, uri, self.cred(who)).json(body)).await
+        self.send(Call::new(Method::POST, uri, self.cred(who)).json(body))
+            .await
     }
 
     /// `POST` an import form with a file named `upload.csv`.
@@ -430,7 +471,8 @@ impl Site {
             ("dry_run", None, if dry_run { b"true" } else { b"false" }),
             ("file", Some("upload.csv"), csv.as_bytes()),
         ]);
-        self.send(Call::new(Method::POST, uri, self.cred(who)).body(&ct, body)).await
+        self.send(Call::new(Method::POST, uri, self.cred(who)).body(&ct, body))
+            .await
     }
 }
 
