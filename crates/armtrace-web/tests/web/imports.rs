@@ -485,3 +485,53 @@ async fn an_import_cannot_change_an_item_the_importer_may_not_see() {
     );
     site.get(Who::Anonymous, &uri).await.expect(404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_in_other_formats_and_unreadable_files() {
+    let site = Site::new().await;
+    let post = |name: &'static str, content: Vec<u8>| {
+        let site = &site;
+        async move {
+            upload_form(
+                site,
+                "/api/imports?wait=true",
+                &[("kind", None, b"items"), ("file", Some(name), &content)],
+            )
+            .await
+        }
+    };
+    // JSON Lines, told apart by the file name; a client's directories are dropped.
+    let line = serde_json::json!({"ref": "TW-JSONL", "category": "weapon", "serial_number": "WEBJSONL1", "confidentiality": "public"});
+    let status = post(
+        "../../some/dir/rows.jsonl",
+        format!("{line}\n").into_bytes(),
+    )
+    .await
+    .expect(200)
+    .json();
+    assert_eq!(status["file_name"], "rows.jsonl", "{status}");
+    assert_eq!(status["report"]["inserted"], 1, "{status}");
+    site.get(Who::Anonymous, "/api/items/TW-JSONL")
+        .await
+        .expect(200);
+    let status = post("C:\\Users\\me\\rows2.jsonl", Vec::new()).await;
+    assert_eq!(
+        status.json()["file_name"],
+        "rows2.jsonl",
+        "{}",
+        status.describe()
+    );
+
+    // An empty CSV and a spreadsheet that is not one fail as a whole, saying why.
+    for (name, content) in [
+        ("empty.csv", Vec::new()),
+        ("sheet.xlsx", b"not a spreadsheet".to_vec()),
+    ] {
+        let status = post(name, content).await.expect(422).json();
+        assert_eq!(status["state"], "failed", "{status}");
+        assert!(
+            status["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{name}: the failure says why: {status}"
+        );
+    }
+}
