@@ -1,4 +1,5 @@
-//! Nothing hidden reaches the public: an anonymous crawl of the whole site over a
+//! Nothing hidden reaches those who may not see it: crawls of the whole site (as an
+//! anonymous visitor, a viewer, and a viewer granted one confidential item) over a
 //! register whose hidden items, never-public fields, transfers and trace requests carry
 //! unique markers (see `register.rs`).
 //!
@@ -7,33 +8,38 @@
 //! with values aimed at hidden items), every export format, and every same-site link
 //! found in the HTML it gets, breadth-first up to a bound. No marker may appear in any
 //! body or header, except a marker the request itself carried (an error may repeat the
-//! ref it was asked about). Every `total` and `count` an anonymous visitor sees must be
-//! at most the number of public items, and the known counts must equal the public ones.
+//! ref it was asked about). Every `total` and `count` a crawler sees must be at most the
+//! number of items it may see, and the known anonymous counts must equal the public ones.
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 
 use armtrace_core::ITEM_FIELDS;
 use serde_json::Value;
 
-use crate::register::{Register, run_serial};
+use crate::register::{Level, Register, run_serial};
 use crate::routes::{self, Param, Route};
 use crate::support::{Reply, Site, Who, encode, percent_decode};
 
 /// Most requests the link-following part of the crawl makes.
-const MAX_FOLLOWED: usize = 400;
+const MAX_FOLLOWED: usize = 1000;
 
 /// Export formats (`/api/export/items?format=…`).
 const EXPORT_FORMATS: [&str; 3] = ["csv", "jsonl", "geojson"];
 
-/// Where each marker comes from, for failure messages.
-fn marker_sources(site: &Site) -> BTreeMap<String, String> {
+/// The markers a viewer must never see, each with where it comes from (for failure
+/// messages): everything for the public; for a signed-in viewer, the markers of the
+/// confidential items and trace requests it may not see.
+fn markers_hidden_from(site: &Site, who: Who) -> BTreeMap<String, String> {
     let register: &Register = &site.register;
     let mut out = BTreeMap::new();
     for marker in &register.markers {
+        let mut hidden = who == Who::Anonymous;
         let mut source = "a trace request".to_owned();
         for row in &register.items {
             for (i, value) in row.values.iter().enumerate() {
                 if value.contains(marker.as_str()) {
+                    // A public item's markers are in its never-public fields.
+                    hidden |= !who.sees(row_level(site, row));
                     source = format!(
                         "{} of the {} item {}",
                         ITEM_FIELDS[i],
@@ -43,12 +49,22 @@ fn marker_sources(site: &Site) -> BTreeMap<String, String> {
                 }
             }
         }
-        for t in &register.transfers {
-            if t.iter().any(|v| v == marker) {
-                source = "a transfer".to_owned();
+        if register
+            .transfers
+            .iter()
+            .any(|t| t.iter().any(|v| v == marker))
+        {
+            source = "a transfer".to_owned();
+        }
+        for (level, markers) in &site.trace_markers {
+            if markers.contains(marker) {
+                hidden |= !who.sees(*level);
+                source = format!("the trace request about the {} item", level.label());
             }
         }
-        out.insert(marker.to_uppercase(), source);
+        if hidden {
+            out.insert(marker.to_uppercase(), source);
+        }
     }
     out
 }
@@ -80,6 +96,7 @@ fn probe_values(site: &Site, name: &str) -> Vec<String> {
             v.dedup();
             v
         }
+        "spread" | "ref" => field("ref"),
         "confidentiality" => vec!["restricted".into(), "confidential".into()],
         "category" => vec!["weapon".into(), "ammunition".into()],
         "format" => EXPORT_FORMATS.iter().map(|f| f.to_string()).collect(),
@@ -149,10 +166,30 @@ fn seeds(site: &Site, route: &Route) -> Vec<String> {
     uris
 }
 
+/// A same-site link with each of its query parameters that has probe values replaced
+/// by those values, one at a time.
+fn aimed_variants(site: &Site, link: &str) -> Vec<String> {
+    let Some((path, query)) = link.split_once('?') else {
+        return Vec::new();
+    };
+    let pairs: Vec<&str> = query.split('&').collect();
+    let mut out = Vec::new();
+    for (i, pair) in pairs.iter().enumerate() {
+        let name = pair.split('=').next().unwrap_or("");
+        for value in probe_values(site, &percent_decode(name)) {
+            let mut changed: Vec<String> = pairs.iter().map(|p| p.to_string()).collect();
+            changed[i] = format!("{name}={}", encode(&value));
+            out.push(format!("{path}?{}", changed.join("&")));
+        }
+    }
+    out
+}
+
 struct Crawl<'a> {
     site: &'a Site,
+    who: Who,
     markers: BTreeMap<String, String>,
-    public_items: u64,
+    visible_items: u64,
     seen: HashSet<String>,
     queue: VecDeque<String>,
     failures: Vec<String>,
@@ -168,7 +205,7 @@ impl Crawl<'_> {
     }
 
     async fn visit(&mut self, uri: &str) -> Reply {
-        let reply = self.site.get(Who::Anonymous, uri).await;
+        let reply = self.site.get(self.who, uri).await;
         self.requests += 1;
         self.check(&reply);
         reply
@@ -211,10 +248,12 @@ impl Crawl<'_> {
             let mut counts = Vec::new();
             collect_counts(&v, &mut counts);
             for (key, n) in counts {
-                if n > self.public_items {
+                if n > self.visible_items {
                     self.failures.push(format!(
-                        "GET {}: {key} = {n}, but only {} items are public",
-                        reply.uri, self.public_items
+                        "GET {}: {key} = {n}, but {} may see only {} items",
+                        reply.uri,
+                        self.who.label(),
+                        self.visible_items
                     ));
                 }
             }
@@ -255,11 +294,15 @@ fn collect_counts(v: &Value, out: &mut Vec<(String, u64)>) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_anonymous_crawl_finds_no_marker_of_hidden_data() {
-    let site = Site::new().await;
-    let markers = marker_sources(&site);
-    // The markers are real: those who may see them do.
+/// Crawls the site as `who` and fails on any marker of data hidden from it.
+async fn crawl_as(site: &Site, who: Who) {
+    let markers = markers_hidden_from(site, who);
+    assert!(
+        !markers.is_empty(),
+        "some data is hidden from {}",
+        who.label()
+    );
+    // The markers are real: an admin sees them.
     let everything = format!(
         "{}{}{}",
         site.get(Who::Admin, "/api/export/items?format=jsonl")
@@ -279,11 +322,23 @@ async fn an_anonymous_crawl_finds_no_marker_of_hidden_data() {
             "{marker} ({source}) is visible to an admin"
         );
     }
+    let visible_items = Level::ALL
+        .iter()
+        .map(|l| {
+            site.register
+                .items
+                .iter()
+                .filter(|r| row_level(site, r) == *l)
+                .count() as u64
+                * u64::from(who.sees(*l))
+        })
+        .sum();
 
     let mut crawl = Crawl {
-        site: &site,
+        site,
+        who,
         markers,
-        public_items: site.register.public().count() as u64,
+        visible_items,
         seen: HashSet::new(),
         queue: VecDeque::new(),
         failures: Vec::new(),
@@ -292,7 +347,7 @@ async fn an_anonymous_crawl_finds_no_marker_of_hidden_data() {
     };
     let routes: Vec<Route> = routes::all().into_iter().filter(|r| r.is_safe()).collect();
     for route in &routes {
-        for uri in seeds(&site, route) {
+        for uri in seeds(site, route) {
             crawl.push(uri);
         }
     }
@@ -302,20 +357,51 @@ async fn an_anonymous_crawl_finds_no_marker_of_hidden_data() {
     crawl.push("/".to_owned());
     let seeded = crawl.queue.len();
     let mut followed = 0;
+    let mut bounded = false;
     while let Some(uri) = crawl.queue.pop_front() {
         let reply = crawl.visit(&uri).await;
         if reply.is_html() {
             crawl.html_pages += 1;
-            for link in routes::same_site_links(&reply.text()) {
-                if followed < MAX_FOLLOWED && !crawl.seen.contains(&link) {
-                    followed += 1;
-                    crawl.push(link);
+            let html = reply.text();
+            let mut found = routes::same_site_links(&html);
+            // Links again with their parameters aimed at hidden items, and every GET
+            // form submitted with such values, one field at a time.
+            let aimed: Vec<String> = found.iter().flat_map(|l| aimed_variants(site, l)).collect();
+            found.extend(aimed);
+            for form in routes::forms(&html).iter().filter(|f| f.method == "get") {
+                let action = if form.action.is_empty() {
+                    uri.split('?').next().unwrap_or("/").to_owned()
+                } else {
+                    form.action.clone()
+                };
+                for (name, _, _) in &form.inputs {
+                    for value in probe_values(site, name) {
+                        found.push(format!("{action}?{name}={}", encode(&value)));
+                    }
                 }
+            }
+            for link in found {
+                if link.starts_with("/assets/") || crawl.seen.contains(&link) {
+                    continue;
+                }
+                if followed == MAX_FOLLOWED {
+                    bounded = true;
+                    continue;
+                }
+                followed += 1;
+                if std::env::var_os("ARMTRACE_CRAWL_LOG").is_some() {
+                    println!("follow {link} (from {uri})");
+                }
+                crawl.push(link);
             }
         }
     }
+    if bounded {
+        println!("note: the crawl stopped following links after {MAX_FOLLOWED}");
+    }
     println!(
-        "leak crawl: {} requests ({} seeded from {} GET routes, {} links followed), {} HTML pages",
+        "crawl as {}: {} requests ({} seeded from {} GET routes, {} links followed), {} HTML pages",
+        who.label(),
         crawl.requests,
         seeded,
         routes.len(),
@@ -324,10 +410,38 @@ async fn an_anonymous_crawl_finds_no_marker_of_hidden_data() {
     );
     assert!(
         crawl.failures.is_empty(),
-        "{} leak(s):\n{}",
+        "{} leak(s) to {}:\n{}",
         crawl.failures.len(),
+        who.label(),
         crawl.failures.join("\n")
     );
+}
+
+/// The level of a test item, as the matrix names them.
+fn row_level(site: &Site, row: &crate::register::Row) -> Level {
+    if row.reference() == site.register.level_ref(Level::Granted) {
+        return Level::Granted;
+    }
+    match row.get("confidentiality") {
+        "public" => Level::Public,
+        "restricted" => Level::Restricted,
+        _ => Level::Confidential,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_anonymous_crawl_finds_no_marker_of_hidden_data() {
+    crawl_as(&Site::new().await, Who::Anonymous).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_viewers_crawl_finds_no_marker_of_confidential_data() {
+    crawl_as(&Site::new().await, Who::Viewer).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_granted_viewers_crawl_finds_no_other_confidential_data() {
+    crawl_as(&Site::new().await, Who::GrantedViewer).await;
 }
 
 /// Anonymous counts equal the public items matching.

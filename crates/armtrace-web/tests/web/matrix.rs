@@ -17,11 +17,10 @@ use std::collections::BTreeMap;
 
 use armtrace_web::auth::Access;
 use axum::http::Method;
-use serde_json::json;
 
 use crate::register::Level;
 use crate::routes::{self, Origin, Param, Route};
-use crate::support::{Call, Site, Who, encode, multipart, one_item_csv};
+use crate::support::{Call, Site, Who, encode};
 
 /// One request of the matrix.
 struct Probe {
@@ -31,14 +30,10 @@ struct Probe {
     body: Option<(String, Vec<u8>)>,
 }
 
-/// Whether the route's body names an item (so the level applies): creating a trace request.
-fn body_names_item(route: &Route) -> bool {
-    route.method == Method::POST && route.path == "/api/trace"
-}
-
 fn probes(site: &Site, route: &Route) -> Vec<Probe> {
     let params = route.params();
-    let about_items = params.iter().any(|(_, p)| p.follows_items()) || body_names_item(route);
+    let about_items =
+        params.iter().any(|(_, p)| p.follows_items()) || routes::body_names_item(route);
     let levels: Vec<Option<Level>> = if about_items {
         Level::ALL.into_iter().map(Some).collect()
     } else {
@@ -63,32 +58,10 @@ fn probes(site: &Site, route: &Route) -> Vec<Probe> {
                     .collect();
                 uri = format!("{uri}?{}", pairs.join("&"));
             }
-            let body = (!route.is_safe()).then(|| body_for(route, item.as_deref()));
+            let body = (!route.is_safe()).then(|| routes::valid_body(route, item.as_deref(), None));
             Probe { level, uri, body }
         })
         .collect()
-}
-
-/// A minimal valid-ish body for an unsafe route.
-fn body_for(route: &Route, item: Option<&str>) -> (String, Vec<u8>) {
-    if route.origin == Origin::Page {
-        return ("application/x-www-form-urlencoded".into(), Vec::new());
-    }
-    if route.body_types.iter().any(|t| t == "multipart/form-data") {
-        let csv = one_item_csv("TW-MATRIX");
-        return multipart(&[
-            ("kind", None, b"items"),
-            ("dry_run", None, b"true"),
-            ("file", Some("matrix.csv"), csv.as_bytes()),
-        ]);
-    }
-    let body = match item {
-        Some(r) if body_names_item(route) => {
-            json!({"ref": r, "to": "Test Arms Plant", "subject": "item"})
-        }
-        _ => json!({}),
-    };
-    ("application/json".into(), body.to_string().into_bytes())
 }
 
 /// Sign-in answers a bad form as it likes (a 401 for wrong credentials is honest), so
@@ -119,9 +92,14 @@ fn judge(
             status == 403
         };
         let wanted = if who == Who::Anonymous { "401" } else { "403" };
+        let hint = if matches!(status, 400 | 415 | 422) && !route.is_safe() {
+            " (the probe's body may not fit the form: see valid_body in routes.rs)"
+        } else {
+            ""
+        };
         return (!refused).then(|| {
             format!(
-                "access {:?} refuses {}: expected {wanted}, got {status}",
+                "access {:?} refuses {}: expected {wanted}, got {status}{hint}",
                 route.access,
                 who.label()
             )

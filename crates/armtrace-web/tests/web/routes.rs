@@ -8,7 +8,9 @@
 
 use armtrace_web::auth::Access;
 use axum::http::Method;
-use serde_json::Value;
+use serde_json::{Value, json};
+
+use crate::support::{encode, multipart, one_item_csv};
 
 /// Where a route is declared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,6 +131,64 @@ pub fn query_values(route: &Route) -> Vec<(String, &'static str)> {
             None => None,
         })
         .collect()
+}
+
+/// Whether the route's body names an item (so the level applies): creating a trace
+/// request, by the API or the form.
+pub fn body_names_item(route: &Route) -> bool {
+    route.method == Method::POST && matches!(route.path.as_str(), "/api/trace" | "/trace")
+}
+
+/// A minimal valid-ish body for an unsafe route: the content type and the bytes. `item`
+/// is the item the request is about; `csrf` goes into page forms as their `csrf` field.
+/// A page form not listed here gets an empty form; if its handler needs fields, the
+/// matrix says so and this is where to add them.
+pub fn valid_body(route: &Route, item: Option<&str>, csrf: Option<&str>) -> (String, Vec<u8>) {
+    let import_form = |name: &str| {
+        let csv = one_item_csv("TW-PROBE");
+        let mut fields: Vec<(&str, Option<&str>, &[u8])> =
+            vec![("kind", None, b"items"), ("dry_run", None, b"true")];
+        if let Some(c) = csrf {
+            fields.push(("csrf", None, c.as_bytes()));
+        }
+        fields.push(("file", Some(name), csv.as_bytes()));
+        multipart(&fields)
+    };
+    if route.origin == Origin::Page {
+        let mut pairs: Vec<(String, String)> = match route.path.as_str() {
+            "/import" => return import_form("probe.csv"),
+            "/trace" => vec![
+                ("ref".into(), item.unwrap_or("TP-01").into()),
+                ("to".into(), "Test Arms Plant".into()),
+            ],
+            "/login" => vec![
+                ("name".into(), "nobody".into()),
+                ("password".into(), "not-a-password".into()),
+            ],
+            _ => Vec::new(),
+        };
+        if let Some(c) = csrf {
+            pairs.push(("csrf".into(), c.into()));
+        }
+        let body: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect();
+        return (
+            "application/x-www-form-urlencoded".into(),
+            body.join("&").into_bytes(),
+        );
+    }
+    if route.body_types.iter().any(|t| t == "multipart/form-data") {
+        return import_form("probe.csv");
+    }
+    let body = match item {
+        Some(r) if body_names_item(route) => {
+            json!({"ref": r, "to": "Test Arms Plant", "subject": "item"})
+        }
+        _ => json!({}),
+    };
+    ("application/json".into(), body.to_string().into_bytes())
 }
 
 /// The OpenAPI document as JSON.
@@ -267,6 +327,106 @@ pub fn same_site_links(html: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// A form of a page: where it goes and its fields (name, type, value). `select` and
+/// `textarea` fields have those types.
+#[derive(Debug)]
+pub struct Form {
+    pub action: String,
+    pub method: String,
+    pub inputs: Vec<(String, String, String)>,
+}
+
+/// The value of an attribute inside one tag.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let lower = tag.to_ascii_lowercase();
+    for quote in ['"', '\''] {
+        let needle = format!(" {name}={quote}");
+        if let Some(at) = lower.find(&needle) {
+            let start = at + needle.len();
+            let end = tag[start..].find(quote)? + start;
+            return Some(decode_entities(&tag[start..end]));
+        }
+    }
+    None
+}
+
+/// The forms of an HTML page.
+pub fn forms(html: &str) -> Vec<Form> {
+    let lower = html.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = lower[from..].find("<form").map(|i| i + from) {
+        let tag_end = lower[at..].find('>').map_or(lower.len(), |i| i + at);
+        let end = lower[at..].find("</form").map_or(lower.len(), |i| i + at);
+        let tag = &html[at..tag_end];
+        let mut inputs = Vec::new();
+        let mut i = tag_end;
+        loop {
+            let next = ["<input", "<select", "<textarea"]
+                .iter()
+                .filter_map(|t| lower[i..end].find(t).map(|x| (x + i, *t)))
+                .min();
+            let Some((field, kind)) = next else { break };
+            let field_end = lower[field..].find('>').map_or(end, |x| x + field);
+            let t = &html[field..field_end];
+            if let Some(name) = attribute(t, "name") {
+                let kind = match kind {
+                    "<input" => attribute(t, "type")
+                        .unwrap_or_else(|| "text".into())
+                        .to_ascii_lowercase(),
+                    other => other[1..].to_owned(),
+                };
+                inputs.push((name, kind, attribute(t, "value").unwrap_or_default()));
+            }
+            i = field_end;
+        }
+        out.push(Form {
+            action: attribute(tag, "action").unwrap_or_default(),
+            method: attribute(tag, "method")
+                .unwrap_or_else(|| "get".into())
+                .to_ascii_lowercase(),
+            inputs,
+        });
+        from = end.max(at + 1);
+    }
+    out
+}
+
+#[test]
+fn forms_are_read_from_html() {
+    let html = r#"<form method="POST" action="&#x2f;login"><input type="hidden" name="next" value="/items?a=1&amp;b=2">
+        <label>Name <input name="username" autocomplete="username"></label>
+        <input type='password' name='password'><button>Sign in</button></form>
+        <form action="/search"><input name="q" type="search"><select name="category"><option>weapon</option></select>
+        <textarea name="text"></textarea></form>"#;
+    let found = forms(html);
+    assert_eq!(found.len(), 2);
+    assert_eq!(found[0].action, "/login");
+    assert_eq!(found[0].method, "post");
+    assert_eq!(
+        found[0].inputs,
+        [
+            ("next".into(), "hidden".into(), "/items?a=1&b=2".into()),
+            ("username".into(), "text".into(), String::new()),
+            ("password".into(), "password".into(), String::new()),
+        ]
+    );
+    assert_eq!(found[1].method, "get");
+    let names: Vec<(&str, &str)> = found[1]
+        .inputs
+        .iter()
+        .map(|(n, t, _)| (n.as_str(), t.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("q", "search"),
+            ("category", "select"),
+            ("text", "textarea")
+        ]
+    );
 }
 
 /// Decodes the HTML entities minijinja's escaping produces (`&amp;`, `&#x2f;`, …).

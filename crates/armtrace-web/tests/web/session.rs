@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 use axum::http::Method;
 use serde_json::json;
 
-use crate::routes::{self, Origin, Param};
-use crate::support::{Call, Cred, Reply, Site, Who, encode, multipart, one_item_csv};
+use crate::register::Level;
+use crate::routes::{self, Form, Origin, Param, Route, forms};
+use crate::support::{Call, Cred, Reply, Site, Who, encode};
 
 /// The session cookie's value in a `Set-Cookie` header of an answer, with the header.
 fn session_set_cookie(reply: &Reply) -> Option<(String, String)> {
@@ -90,39 +91,18 @@ fn the_login_limiter_allows_five_failures_per_key() {
     assert!(limiter.check(&keys).is_ok(), "a success clears the keys");
 }
 
-/// The unsafe API routes, each with a request about the public item and a valid-ish body.
-fn unsafe_api_calls(site: &Site) -> Vec<(String, String, String, Vec<u8>)> {
-    routes::api_routes()
-        .into_iter()
-        .filter(|r| !r.is_safe())
-        .map(|route| {
-            let uri = route.fill(|p| match p {
-                Param::ItemRef => "TP-01".into(),
-                Param::TraceRef => site.traces[&crate::register::Level::Public].clone(),
-                Param::TransferRef => site.register.transfer_ref().into(),
-                Param::ImportId => site.import_id.clone(),
-                Param::TraceAction => "acknowledge".into(),
-            });
-            let (ct, body) = if route.body_types.iter().any(|t| t == "multipart/form-data") {
-                let csv = one_item_csv("TW-CSRF");
-                multipart(&[
-                    ("kind", None, b"items"),
-                    ("dry_run", None, b"true"),
-                    ("file", Some("csrf.csv"), csv.as_bytes()),
-                ])
-            } else if route.path == "/api/trace" {
-                (
-                    "application/json".into(),
-                    json!({"ref": "TP-01", "to": "Test Arms Plant"})
-                        .to_string()
-                        .into_bytes(),
-                )
-            } else {
-                ("application/json".into(), b"{}".to_vec())
-            };
-            (route.label(), uri, ct, body)
-        })
-        .collect()
+/// An unsafe route's request about the public item (or its trace request), with a
+/// valid-ish body carrying `csrf` as a form field where the route is a page form.
+fn unsafe_call(site: &Site, route: &Route, csrf: Option<&str>) -> (String, String, Vec<u8>) {
+    let uri = route.fill(|p| match p {
+        Param::ItemRef => "TP-01".into(),
+        Param::TraceRef => site.traces[&Level::Public].clone(),
+        Param::TransferRef => site.register.transfer_ref().into(),
+        Param::ImportId => site.import_id.clone(),
+        Param::TraceAction => "acknowledge".into(),
+    });
+    let (ct, body) = routes::valid_body(route, Some("TP-01"), csrf);
+    (uri, ct, body)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -142,64 +122,58 @@ async fn unsafe_requests_with_a_session_need_its_csrf_token() {
         .json();
     assert_eq!(me["name"], "admin");
 
-    let calls = unsafe_api_calls(&site);
-    assert!(!calls.is_empty(), "the API has unsafe routes");
     let mut failures = Vec::new();
-    for (label, uri, ct, body) in &calls {
-        for (what, sent) in [
-            ("no CSRF token", None),
-            ("a wrong CSRF token", Some("0".repeat(64))),
-        ] {
+    // The header is for scripts; a page form's field is not read by the API.
+    let imports = routes::api_routes()
+        .into_iter()
+        .find(|r| r.path == "/api/imports" && r.method == Method::POST)
+        .expect("the import route");
+    let (uri, ct, body) = unsafe_call(&site, &imports, Some(&csrf));
+    let reply = site
+        .send(Call::new(Method::POST, uri, session(&token, None)).body(&ct, body))
+        .await;
+    if reply.status.as_u16() != 403 {
+        failures.push(format!(
+            "an API upload with the token only as a form field: expected 403, got {}",
+            reply.describe()
+        ));
+    }
+    let stale = "0".repeat(64);
+    let mut unsafe_routes: Vec<Route> = routes::all()
+        .into_iter()
+        .filter(|r| !r.is_safe() && r.path != "/login")
+        .collect();
+    // Signing out ends the session: last.
+    unsafe_routes.sort_by_key(|r| r.path == "/logout");
+    assert!(unsafe_routes.iter().any(|r| r.origin == Origin::Api));
+    for route in &unsafe_routes {
+        // API calls carry the token in the header, page forms in their `csrf` field.
+        let api = route.origin == Origin::Api;
+        let attempts: [(&str, Option<&str>, bool); 3] = [
+            ("no CSRF token", None, false),
+            ("a stale CSRF token", Some(&stale), false),
+            ("the session's CSRF token", Some(&csrf), true),
+        ];
+        for (what, sent, accepted) in attempts {
+            let (uri, ct, body) = unsafe_call(&site, route, if api { None } else { sent });
+            let header = if api { sent } else { None };
             let reply = site
-                .send(
-                    Call::new(Method::POST, uri.clone(), session(&token, sent.as_deref()))
-                        .body(ct, body.clone()),
-                )
+                .send(Call::new(route.method.clone(), uri, session(&token, header)).body(&ct, body))
                 .await;
-            if reply.status.as_u16() != 403 {
+            let status = reply.status.as_u16();
+            let ok = if accepted {
+                !matches!(status, 401 | 403) && status < 500
+            } else {
+                status == 403
+            };
+            if !ok {
+                let wanted = if accepted { "not 401/403" } else { "403" };
                 failures.push(format!(
-                    "{label} with a session and {what}: expected 403, got {}",
+                    "{} with a session and {what}: expected {wanted}, got {}",
+                    route.label(),
                     reply.describe()
                 ));
             }
-        }
-        let reply = site
-            .send(
-                Call::new(Method::POST, uri.clone(), session(&token, Some(&csrf)))
-                    .body(ct, body.clone()),
-            )
-            .await;
-        if matches!(reply.status.as_u16(), 401 | 403) || reply.status.is_server_error() {
-            failures.push(format!(
-                "{label} with the session's CSRF token is refused: {}",
-                reply.describe()
-            ));
-        }
-    }
-    // A form upload may carry the token as its `csrf` field instead.
-    let csv = one_item_csv("TW-CSRF-FORM");
-    for (field, expected) in [(csrf.as_str(), 200), ("stale", 403)] {
-        let (ct, body) = multipart(&[
-            ("kind", None, b"items"),
-            ("dry_run", None, b"true"),
-            ("csrf", None, field.as_bytes()),
-            ("file", Some("form.csv"), csv.as_bytes()),
-        ]);
-        let reply = site
-            .send(
-                Call::new(
-                    Method::POST,
-                    "/api/imports?wait=true",
-                    session(&token, None),
-                )
-                .body(&ct, body),
-            )
-            .await;
-        if reply.status.as_u16() != expected {
-            failures.push(format!(
-                "an upload form with csrf={field:?}: expected {expected}, got {}",
-                reply.describe()
-            ));
         }
     }
     // A bearer token needs no CSRF token: a browser never sends one by itself.
@@ -237,86 +211,6 @@ async fn unsafe_requests_with_a_session_need_its_csrf_token() {
         failures.len(),
         failures.join("\n")
     );
-}
-
-/// A form of a page: where it goes and its inputs (name, type, value).
-#[derive(Debug)]
-pub struct Form {
-    pub action: String,
-    pub method: String,
-    pub inputs: Vec<(String, String, String)>,
-}
-
-/// The value of an attribute inside one tag.
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let lower = tag.to_ascii_lowercase();
-    for quote in ['"', '\''] {
-        let needle = format!(" {name}={quote}");
-        if let Some(at) = lower.find(&needle) {
-            let start = at + needle.len();
-            let end = tag[start..].find(quote)? + start;
-            return Some(routes::decode_entities(&tag[start..end]));
-        }
-    }
-    None
-}
-
-/// The forms of an HTML page.
-pub fn forms(html: &str) -> Vec<Form> {
-    let lower = html.to_ascii_lowercase();
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(at) = lower[from..].find("<form").map(|i| i + from) {
-        let tag_end = lower[at..].find('>').map_or(lower.len(), |i| i + at);
-        let end = lower[at..].find("</form").map_or(lower.len(), |i| i + at);
-        let tag = &html[at..tag_end];
-        let mut inputs = Vec::new();
-        let mut i = tag_end;
-        while let Some(input) = lower[i..end].find("<input").map(|x| x + i) {
-            let input_end = lower[input..].find('>').map_or(end, |x| x + input);
-            let t = &html[input..input_end];
-            if let Some(name) = attribute(t, "name") {
-                inputs.push((
-                    name,
-                    attribute(t, "type")
-                        .unwrap_or_else(|| "text".into())
-                        .to_ascii_lowercase(),
-                    attribute(t, "value").unwrap_or_default(),
-                ));
-            }
-            i = input_end;
-        }
-        out.push(Form {
-            action: attribute(tag, "action").unwrap_or_default(),
-            method: attribute(tag, "method")
-                .unwrap_or_else(|| "get".into())
-                .to_ascii_lowercase(),
-            inputs,
-        });
-        from = end.max(at + 1);
-    }
-    out
-}
-
-#[test]
-fn forms_are_read_from_html() {
-    let html = r#"<form method="POST" action="&#x2f;login"><input type="hidden" name="next" value="/items?a=1&amp;b=2">
-        <label>Name <input name="username" autocomplete="username"></label>
-        <input type='password' name='password'><button>Sign in</button></form>
-        <form action="/search"><input name="q" type="search"></form>"#;
-    let found = forms(html);
-    assert_eq!(found.len(), 2);
-    assert_eq!(found[0].action, "/login");
-    assert_eq!(found[0].method, "post");
-    assert_eq!(
-        found[0].inputs,
-        [
-            ("next".into(), "hidden".into(), "/items?a=1&b=2".into()),
-            ("username".into(), "text".into(), String::new()),
-            ("password".into(), "password".into(), String::new()),
-        ]
-    );
-    assert_eq!(found[1].method, "get");
 }
 
 /// The sign-in form's fields filled for a user and a password (form-urlencoded).
@@ -401,15 +295,12 @@ async fn signing_in_with_the_form_gives_a_session_that_csrf_protects_and_logout_
         )
     });
     assert_session_attributes(&header);
+    let with_session = |csrf| Cred::Session {
+        token: &token,
+        csrf,
+    };
     let me = site
-        .send(Call::new(
-            Method::GET,
-            "/api/me",
-            Cred::Session {
-                token: &token,
-                csrf: None,
-            },
-        ))
+        .send(Call::new(Method::GET, "/api/me", with_session(None)))
         .await
         .expect(200)
         .json();
@@ -421,57 +312,48 @@ async fn signing_in_with_the_form_gives_a_session_that_csrf_protects_and_logout_
         .expect("a lookup")
         .expect("a live session")
         .csrf;
+    // The pages give the session's CSRF token to their forms.
+    let home = site
+        .send(Call::new(Method::GET, "/", with_session(None)))
+        .await
+        .expect(200);
+    assert!(
+        forms(&home.text())
+            .iter()
+            .any(|f| f.inputs.iter().any(|(n, _, v)| n == "csrf" && *v == csrf)),
+        "a form of the home page carries the CSRF token: {}",
+        home.describe()
+    );
 
     let trace = json!({"ref": "TP-01", "to": "Test Arms Plant"});
-    let without = site
-        .send(
-            Call::new(
-                Method::POST,
-                "/api/trace",
-                Cred::Session {
-                    token: &token,
-                    csrf: None,
-                },
-            )
-            .json(&trace),
+    let call = |csrf| {
+        Call::new(
+            Method::POST,
+            "/api/trace",
+            Cred::Session {
+                token: &token,
+                csrf,
+            },
         )
-        .await;
-    let with = site
-        .send(
-            Call::new(
-                Method::POST,
-                "/api/trace",
-                Cred::Session {
-                    token: &token,
-                    csrf: Some(&csrf),
-                },
-            )
-            .json(&trace),
-        )
-        .await;
-    with.expect(201);
+        .json(&trace)
+    };
+    site.send(call(None)).await.expect(403);
+    site.send(call(Some(&csrf))).await.expect(201);
 
     // Signing out needs the token too, ends the session and removes the cookie.
     let logout = |body: String| {
-        let site = &site;
-        let token = token.clone();
-        async move {
-            site.send(
-                Call::new(
-                    Method::POST,
-                    "/logout",
-                    Cred::Session {
-                        token: &token,
-                        csrf: None,
-                    },
-                )
-                .body("application/x-www-form-urlencoded", body),
-            )
-            .await
-        }
+        Call::new(
+            Method::POST,
+            "/logout",
+            Cred::Session {
+                token: &token,
+                csrf: None,
+            },
+        )
+        .body("application/x-www-form-urlencoded", body)
     };
-    logout(String::new()).await.expect(403);
-    let out = logout(format!("csrf={}", encode(&csrf))).await;
+    site.send(logout(String::new())).await.expect(403);
+    let out = site.send(logout(format!("csrf={}", encode(&csrf)))).await;
     assert!(
         out.status.as_u16() < 400,
         "signing out succeeds: {}",
@@ -501,18 +383,54 @@ async fn signing_in_with_the_form_gives_a_session_that_csrf_protects_and_logout_
         "the old cookie no longer signs in"
     );
 
+    // After signing in, the browser goes where it was going, but never off the site.
+    for (next, expected) in [
+        ("/items?model=AKM", "/items?model=AKM"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example/", "/"),
+    ] {
+        let mut pairs: Vec<String> = sign_in_body(&form, "session-user", password)
+            .split('&')
+            .filter(|p| !p.starts_with("next="))
+            .map(String::from)
+            .collect();
+        pairs.push(format!("next={}", encode(next)));
+        let body = pairs.join("&");
+        let reply = sign_in(body).await;
+        assert_eq!(
+            reply.header("location"),
+            Some(expected),
+            "next={next}: {}",
+            reply.describe()
+        );
+    }
+    // A sign-in posted from another site is refused.
+    let cross = site
+        .send(
+            Call::new(Method::POST, action.clone(), Cred::Anonymous)
+                .body(
+                    "application/x-www-form-urlencoded",
+                    sign_in_body(&form, "session-user", password),
+                )
+                .header("origin", "https://evil.example")
+                .header("host", "armtrace.test"),
+        )
+        .await
+        .expect(403);
+    assert!(session_set_cookie(&cross).is_none(), "{:?}", cross.headers);
+
     // Five wrong passwords are answered; the sixth is held back.
     for attempt in 1..=6 {
         let reply = sign_in(sign_in_body(&form, "session-user", "not-the-password")).await;
         if attempt <= armtrace_web::state::LOGIN_ATTEMPTS {
-            assert_ne!(
+            assert_eq!(
                 reply.status.as_u16(),
-                429,
-                "attempt {attempt} is not limited yet: {}",
+                401,
+                "attempt {attempt}: {}",
                 reply.describe()
             );
             assert!(
-                session_set_cookie(&reply).is_none_or(|(v, _)| v.is_empty()),
+                session_set_cookie(&reply).is_none(),
                 "a wrong password signs no one in"
             );
         } else {
@@ -522,13 +440,17 @@ async fn signing_in_with_the_form_gives_a_session_that_csrf_protects_and_logout_
                 "attempt {attempt} is limited: {}",
                 reply.describe()
             );
+            assert!(
+                reply
+                    .header("retry-after")
+                    .is_some_and(|s| s.parse::<u64>().is_ok_and(|n| n > 0)),
+                "{:?}",
+                reply.headers
+            );
         }
     }
-    // Checked last so the flow above runs whatever it finds.
-    assert_eq!(
-        without.status.as_u16(),
-        403,
-        "an unsafe request with the session but without its CSRF token is refused: {}",
-        without.describe()
-    );
+    // Held back even with the right password, until the window has passed.
+    sign_in(sign_in_body(&form, "session-user", password))
+        .await
+        .expect(429);
 }

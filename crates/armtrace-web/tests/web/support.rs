@@ -267,6 +267,8 @@ pub struct Site {
     tokens: BTreeMap<Who, String>,
     /// The trace request about the item of each level.
     pub traces: BTreeMap<Level, String>,
+    /// The markers in each of those trace requests.
+    pub trace_markers: BTreeMap<Level, Vec<String>>,
     /// An import started from the web (a finished dry run).
     pub import_id: String,
     _dir: TempDir,
@@ -348,6 +350,7 @@ impl Site {
             register,
             tokens,
             traces: BTreeMap::new(),
+            trace_markers: BTreeMap::new(),
             import_id: String::new(),
             _dir: dir,
         }
@@ -373,6 +376,7 @@ impl Site {
                 .expect("a trace ref")
                 .to_owned();
             self.traces.insert(level, reference);
+            self.trace_markers.insert(level, vec![to, reason, party]);
         }
         let reply = self
             .upload(
