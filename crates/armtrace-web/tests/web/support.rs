@@ -356,8 +356,9 @@ impl Site {
         }
     }
 
-    /// Trace requests about the item of every level and one finished import, made
-    /// through the API as an admin.
+    /// Trace requests about the item of every level (and one about the public run with
+    /// its confidential member) and one finished import, made through the API as an
+    /// admin.
     async fn finish(mut self) -> Site {
         for (n, level) in Level::ALL.into_iter().enumerate() {
             let to = self.register.extra_marker(2 * n as u32);
@@ -378,6 +379,20 @@ impl Site {
             self.traces.insert(level, reference);
             self.trace_markers.insert(level, vec![to, reason, party]);
         }
+        // A request about the public run, which has a confidential member: only as
+        // visible as that member, though it is reached from public items.
+        let to = self.register.extra_marker(200);
+        self.post_json(
+            Who::Admin,
+            "/api/trace",
+            &json!({"ref": "TP-01", "subject": "run", "to": to}),
+        )
+        .await
+        .expect(201);
+        self.trace_markers
+            .get_mut(&Level::Confidential)
+            .expect("the confidential level's markers")
+            .push(to);
         let reply = self
             .upload(
                 Who::Admin,
