@@ -4,15 +4,17 @@
 //! * `api`, `search`, `chain`, `imports`, `trace`: every API route, good input and bad.
 //! * `matrix`: the authorisation matrix, generated from the OpenAPI document and the
 //!   page table, over every role and confidentiality level.
-//! * `leak`: an anonymous crawl of everything that must not show hidden items or
-//!   never-public fields.
+//! * `leak`: crawls (anonymous, viewer, granted viewer) of every route, page, link, form
+//!   and export, which must never show what the crawler may not see; public counts.
 //! * `session`: browser sessions, CSRF, sign-in limits.
+//! * `escaping`: what the register and the request hold is shown as text, not markup.
 //!
 //! Run with `cargo test -p armtrace-web --test web` (add `-- --nocapture` to see the
 //! matrix table).
 
 mod api;
 mod chain;
+mod escaping;
 mod imports;
 mod leak;
 mod matrix;
