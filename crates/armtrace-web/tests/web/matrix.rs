@@ -230,7 +230,7 @@ fn unknown_path_parameters_fail_loudly() {
 }
 
 #[test]
-fn every_api_route_declares_its_access_consistently() {
+fn routes_declare_access_consistently_and_no_unsafe_route_is_public() {
     // access_of asserts that token and session ask for the same scopes; reading every
     // route runs it. Write routes must also say so (no unsafe route is public).
     for route in routes::all() {
