@@ -86,7 +86,8 @@ impl Store {
             }
             ExportFormat::Jsonl => {
                 while let Some(item) = items.next().await {
-                    serde_json::to_writer(&mut *out, &filter.redacted(item?)).map_err(|e| io(e.into()))?;
+                    serde_json::to_writer(&mut *out, &filter.redacted(item?))
+                        .map_err(|e| io(e.into()))?;
                     out.write_all(b"\n").map_err(io)?;
                     summary.written += 1;
                 }

@@ -63,12 +63,20 @@ fn point(r: &rusqlite::Row<'_>) -> std::result::Result<ItemPoint, RowFailure> {
 impl Store {
     /// Items matching `filter` that have coordinates, at most `limit` (0 = all), in ref
     /// order, and how many there are in all.
-    pub async fn item_points(&self, filter: &ItemFilter, limit: u64) -> Result<(Vec<ItemPoint>, u64)> {
+    pub async fn item_points(
+        &self,
+        filter: &ItemFilter,
+        limit: u64,
+    ) -> Result<(Vec<ItemPoint>, u64)> {
         let mut count = Statement::new("SELECT COUNT(*) FROM items");
         filter.push_where(&mut count);
-        let mut q = Statement::new(&format!("SELECT {POINT_COLUMNS} FROM items"));
+        let mut q = Statement::new(format!("SELECT {POINT_COLUMNS} FROM items"));
         filter.push_where(&mut q);
-        let with_coords = if q.sql.contains(" WHERE ") { " AND " } else { " WHERE " };
+        let with_coords = if q.sql.contains(" WHERE ") {
+            " AND "
+        } else {
+            " WHERE "
+        };
         q.push(with_coords)
             .push("latitude IS NOT NULL AND longitude IS NOT NULL ORDER BY ref");
         count
@@ -86,7 +94,7 @@ impl Store {
     pub async fn item_points_by_ref(&self, refs: &[String]) -> Result<Vec<ItemPoint>> {
         let mut out = Vec::with_capacity(refs.len());
         for chunk in refs.chunks(500) {
-            let mut q = Statement::new(&format!("SELECT {POINT_COLUMNS} FROM items WHERE ref IN ("));
+            let mut q = Statement::new(format!("SELECT {POINT_COLUMNS} FROM items WHERE ref IN ("));
             for (i, r) in chunk.iter().enumerate() {
                 if i > 0 {
                     q.push(", ");

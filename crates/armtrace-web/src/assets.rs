@@ -44,8 +44,14 @@ async fn asset(Path(path): Path<String>) -> Response {
             let etag = format!("\"{}\"", hex::encode(&file.metadata.sha256_hash()[..12]));
             (
                 [
-                    (header::CONTENT_TYPE, HeaderValue::from_static(content_type(&path))),
-                    (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static(content_type(&path)),
+                    ),
+                    (
+                        header::CACHE_CONTROL,
+                        HeaderValue::from_static("public, max-age=3600"),
+                    ),
                     (
                         header::ETAG,
                         HeaderValue::from_str(&etag).expect("hex is a valid header"),
@@ -55,10 +61,6 @@ async fn asset(Path(path): Path<String>) -> Response {
             )
                 .into_response()
         }
-        None => (
-            StatusCode::NOT_FOUND,
-            format!("no asset {path:?}"),
-        )
-            .into_response(),
+        None => (StatusCode::NOT_FOUND, format!("no asset {path:?}")).into_response(),
     }
 }

@@ -69,7 +69,10 @@ pub enum Credential {
     Anonymous,
     Token,
     /// A browser session and its CSRF token.
-    Session { token: String, csrf: String },
+    Session {
+        token: String,
+        csrf: String,
+    },
 }
 
 /// The person (or program) behind a request.
@@ -175,14 +178,14 @@ impl FromRequestParts<AppState> for Viewer {
             return Ok(cached.clone());
         }
         let viewer = identify(parts, state).await?;
-        if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
-            if let Credential::Session { .. } = viewer.credential {
-                // Pages check their form's `csrf` field; API calls made with a session
-                // (scripts in our pages) must send the header.
-                let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-                if sent.is_some() || parts.uri.path().starts_with("/api/") {
-                    viewer.check_csrf(sent)?;
-                }
+        if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS)
+            && let Credential::Session { .. } = viewer.credential
+        {
+            // Pages check their form's `csrf` field; API calls made with a session
+            // (scripts in our pages) must send the header.
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+            if sent.is_some() || parts.uri.path().starts_with("/api/") {
+                viewer.check_csrf(sent)?;
             }
         }
         parts.extensions.insert(viewer.clone());

@@ -1,10 +1,10 @@
 //! Errors as the web answers them: JSON for the API, a page for people, always with the
 //! right status code and a message a person can act on.
 
+use armtrace_store::StoreError;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use armtrace_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
 

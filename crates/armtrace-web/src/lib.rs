@@ -61,7 +61,11 @@ pub fn app(state: AppState) -> Router {
 
 /// Serves the application until Ctrl-C. The listener is bound before the register is
 /// loaded, so `/healthz` can answer 503 until the search index is ready.
-pub async fn serve(state: AppState, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+pub async fn serve(
+    state: AppState,
+    addr: SocketAddr,
+    on_ready: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}; pass another --addr"))?;

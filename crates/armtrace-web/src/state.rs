@@ -17,19 +17,11 @@ use utoipa::ToSchema;
 use crate::templates::Templates;
 
 /// How the server was started.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ServeOptions {
     /// Mark session cookies `Secure` (set when the site is served over HTTPS, directly or
     /// behind a proxy).
     pub secure_cookies: bool,
-}
-
-impl Default for ServeOptions {
-    fn default() -> Self {
-        ServeOptions {
-            secure_cookies: false,
-        }
-    }
 }
 
 /// The shared state, cheap to clone.
@@ -50,7 +42,9 @@ pub struct Inner {
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState").field("store", &self.store.location()).finish_non_exhaustive()
+        f.debug_struct("AppState")
+            .field("store", &self.store.location())
+            .finish_non_exhaustive()
     }
 }
 
@@ -208,11 +202,16 @@ impl Imports {
 
     pub fn watch(&self, id: u64) -> Option<watch::Receiver<ImportStatus>> {
         let jobs = self.jobs.lock().expect("imports lock");
-        jobs.iter().find(|(i, _)| *i == id).map(|(_, rx)| rx.clone())
+        jobs.iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, rx)| rx.clone())
     }
 
     pub fn list(&self) -> Vec<ImportStatus> {
         let jobs = self.jobs.lock().expect("imports lock");
-        jobs.iter().rev().map(|(_, rx)| rx.borrow().clone()).collect()
+        jobs.iter()
+            .rev()
+            .map(|(_, rx)| rx.borrow().clone())
+            .collect()
     }
 }

@@ -59,7 +59,12 @@ impl Templates {
     }
 
     /// Renders a page with the shared context merged into `extra`.
-    pub fn render(&self, name: &str, base: &PageContext, extra: Value) -> Result<String, minijinja::Error> {
+    pub fn render(
+        &self,
+        name: &str,
+        base: &PageContext,
+        extra: Value,
+    ) -> Result<String, minijinja::Error> {
         let template = self.env.get_template(name)?;
         template.render(minijinja::context! { ..Value::from_serialize(base), ..extra })
     }

@@ -22,7 +22,10 @@ use crate::error::ApiResult;
 use crate::state::AppState;
 
 /// The transfers a viewer may see: none for the public.
-pub async fn visible_transfers(state: &AppState, clearance: &Clearance) -> ApiResult<Vec<Transfer>> {
+pub async fn visible_transfers(
+    state: &AppState,
+    clearance: &Clearance,
+) -> ApiResult<Vec<Transfer>> {
     if clearance.is_public() {
         Ok(Vec::new())
     } else {
@@ -95,22 +98,45 @@ pub async fn links_of(state: &AppState, viewer: &Viewer, reference: &str) -> Api
     // them (substring match, a superset) keeps this fast on a large register.
     let filter = ItemFilter {
         manufacturer: item.manufacturer.clone(),
-        model: if item.manufacturer.is_none() { item.model.clone() } else { None },
+        model: if item.manufacturer.is_none() {
+            item.model.clone()
+        } else {
+            None
+        },
         clearance: Some(viewer.clearance.clone()),
         ..ItemFilter::default()
     };
     let rows = state.store.link_rows(&filter).await?;
     let entries: Vec<LinkEntry> = rows.iter().map(|r| r.entry()).collect();
     let links = link::link(&entries, link::DEFAULT_GAP);
-    let runs: Vec<_> = links.runs.into_iter().filter(|r| r.refs.iter().any(|x| x == reference)).collect();
-    let lots: Vec<_> = links.lots.into_iter().filter(|l| l.refs.iter().any(|x| x == reference)).collect();
-    let mut refs: Vec<String> = runs.iter().flat_map(|r| r.refs.clone()).chain(lots.iter().flat_map(|l| l.refs.clone())).collect();
+    let runs: Vec<_> = links
+        .runs
+        .into_iter()
+        .filter(|r| r.refs.iter().any(|x| x == reference))
+        .collect();
+    let lots: Vec<_> = links
+        .lots
+        .into_iter()
+        .filter(|l| l.refs.iter().any(|x| x == reference))
+        .collect();
+    let mut refs: Vec<String> = runs
+        .iter()
+        .flat_map(|r| r.refs.clone())
+        .chain(lots.iter().flat_map(|l| l.refs.clone()))
+        .collect();
     refs.sort();
     refs.dedup();
     let points = state.store.item_points_by_ref(&refs).await?;
     let members = |of: &[String]| -> Vec<Member> {
-        let mut m: Vec<&ItemPoint> = points.iter().filter(|p| of.contains(&p.reference)).collect();
-        m.sort_by(|a, b| a.recovered_on.cmp(&b.recovered_on).then(a.reference.cmp(&b.reference)));
+        let mut m: Vec<&ItemPoint> = points
+            .iter()
+            .filter(|p| of.contains(&p.reference))
+            .collect();
+        m.sort_by(|a, b| {
+            a.recovered_on
+                .cmp(&b.recovered_on)
+                .then(a.reference.cmp(&b.reference))
+        });
         m.into_iter().map(Member::from).collect()
     };
     Ok(ItemLinks {
@@ -206,7 +232,11 @@ pub async fn custody(
 }
 
 /// Diversions among the visible items matching `filter`.
-pub async fn diversions_for(state: &AppState, viewer: &Viewer, filter: &ItemFilter) -> ApiResult<Vec<Diversion>> {
+pub async fn diversions_for(
+    state: &AppState,
+    viewer: &Viewer,
+    filter: &ItemFilter,
+) -> ApiResult<Vec<Diversion>> {
     let transfers = visible_transfers(state, &viewer.clearance).await?;
     if transfers.is_empty() {
         return Ok(Vec::new());

@@ -67,7 +67,9 @@ fn truthy(v: &str) -> Result<bool, ApiError> {
     match v.trim() {
         "true" | "1" | "on" | "yes" => Ok(true),
         "false" | "0" | "off" | "no" | "" => Ok(false),
-        other => Err(ApiError::bad_request(format!("{other:?} is not true or false"))),
+        other => Err(ApiError::bad_request(format!(
+            "{other:?} is not true or false"
+        ))),
     }
 }
 
@@ -121,7 +123,9 @@ pub async fn read_upload(mut form: Multipart) -> ApiResult<Upload> {
         }
     }
     if !has_file {
-        return Err(ApiError::bad_request("no file in the upload: send it in the form field `file`"));
+        return Err(ApiError::bad_request(
+            "no file in the upload: send it in the form field `file`",
+        ));
     }
     if !matches!(upload.kind.as_str(), "items" | "transfers") {
         return Err(ApiError::bad_request(format!(
@@ -133,7 +137,11 @@ pub async fn read_upload(mut form: Multipart) -> ApiResult<Upload> {
 }
 
 /// Starts an import of an upload; returns its id and a receiver of its progress.
-pub fn start(state: &AppState, viewer: &Viewer, upload: Upload) -> ApiResult<watch::Receiver<ImportStatus>> {
+pub fn start(
+    state: &AppState,
+    viewer: &Viewer,
+    upload: Upload,
+) -> ApiResult<watch::Receiver<ImportStatus>> {
     // Keep only the last path component of the client's file name.
     let file_name = upload
         .file_name
@@ -189,10 +197,8 @@ pub fn start(state: &AppState, viewer: &Viewer, upload: Upload) -> ApiResult<wat
             }
         });
         let wrote = matches!(&result, Ok(r) if !options.dry_run && r.accepted(options.skip_invalid) && r.inserted + r.updated > 0);
-        if wrote {
-            if let Err(e) = handle.block_on(state.load()) {
-                tracing::error!("cannot reload the search index after an import: {e}");
-            }
+        if wrote && let Err(e) = handle.block_on(state.load()) {
+            tracing::error!("cannot reload the search index after an import: {e}");
         }
         tx.send_modify(|s| match result {
             Ok(report) => {
@@ -257,9 +263,19 @@ pub async fn start_import(
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<Response> {
     viewer.require(Access::Write, "import files")?;
-    let form = form.map_err(|e| ApiError::bad_request(format!("send the file as multipart/form-data: {}", e.body_text())))?;
+    let form = form.map_err(|e| {
+        ApiError::bad_request(format!(
+            "send the file as multipart/form-data: {}",
+            e.body_text()
+        ))
+    })?;
     let upload = read_upload(form).await?;
-    let wait = params.wait.as_deref().map(truthy).transpose()?.unwrap_or(false);
+    let wait = params
+        .wait
+        .as_deref()
+        .map(truthy)
+        .transpose()?
+        .unwrap_or(false);
     let mut rx = start(&state, &viewer, upload)?;
     let finished = |s: &ImportStatus| s.state != "running";
     if wait {
@@ -281,16 +297,41 @@ pub async fn start_import(
         (status = 403, description = "Your role may not import", body = crate::error::ErrorBody),
     )
 )]
-pub async fn list_imports(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Vec<ImportStatus>>> {
+pub async fn list_imports(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> ApiResult<Json<Vec<ImportStatus>>> {
     viewer.require(Access::Write, "see imports")?;
-    Ok(Json(state.imports.list()))
+    Ok(Json(visible_imports(&state, &viewer)))
 }
 
-fn find(state: &AppState, id: &str) -> ApiResult<watch::Receiver<ImportStatus>> {
+/// The imports a viewer may follow: their own, or all for admins (reports name rows
+/// and values of files others uploaded).
+pub fn visible_imports(state: &AppState, viewer: &Viewer) -> Vec<ImportStatus> {
+    let mut all = state.imports.list();
+    if !viewer.role().is_some_and(|r| r.is_admin()) {
+        let me = viewer.actor();
+        all.retain(|s| s.started_by == me);
+    }
+    all
+}
+
+/// One import the viewer may follow, or 404.
+pub fn find(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+) -> ApiResult<watch::Receiver<ImportStatus>> {
+    let admin = viewer.role().is_some_and(|r| r.is_admin());
     id.parse::<u64>()
         .ok()
         .and_then(|id| state.imports.watch(id))
-        .ok_or_else(|| ApiError::not_found(format!("no import {id:?} since the server started")))
+        .filter(|rx| admin || rx.borrow().started_by == viewer.actor())
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "no import {id:?} of yours since the server started"
+            ))
+        })
 }
 
 #[utoipa::path(
@@ -306,9 +347,13 @@ fn find(state: &AppState, id: &str) -> ApiResult<watch::Receiver<ImportStatus>> 
         (status = 422, description = "Failed: nothing was written", body = ImportStatus),
     )
 )]
-pub async fn get_import(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn get_import(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     viewer.require(Access::Write, "see imports")?;
-    let status = find(&state, &id)?.borrow().clone();
+    let status = find(&state, &viewer, &id)?.borrow().clone();
     Ok(status_response(status))
 }
 
@@ -329,21 +374,26 @@ pub async fn import_events(
     Path(id): Path<String>,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     viewer.require(Access::Write, "see imports")?;
-    let rx = find(&state, &id)?;
-    let stream = futures_util::stream::unfold((rx, true, false), |(mut rx, first, done)| async move {
-        if done {
-            return None;
-        }
-        if !first && rx.changed().await.is_err() {
-            // The import task is gone: send the last state once more and stop.
-            let last = rx.borrow().clone();
-            let event = Event::default().json_data(&last).expect("status serialises");
-            return Some((Ok(event), (rx, false, true)));
-        }
-        let status = rx.borrow_and_update().clone();
-        let finished = status.state != "running";
-        let event = Event::default().json_data(&status).expect("status serialises");
-        Some((Ok(event), (rx, false, finished)))
-    });
+    let rx = find(&state, &viewer, &id)?;
+    let stream =
+        futures_util::stream::unfold((rx, true, false), |(mut rx, first, done)| async move {
+            if done {
+                return None;
+            }
+            if !first && rx.changed().await.is_err() {
+                // The import task is gone: send the last state once more and stop.
+                let last = rx.borrow().clone();
+                let event = Event::default()
+                    .json_data(&last)
+                    .expect("status serialises");
+                return Some((Ok(event), (rx, false, true)));
+            }
+            let status = rx.borrow_and_update().clone();
+            let finished = status.state != "running";
+            let event = Event::default()
+                .json_data(&status)
+                .expect("status serialises");
+            Some((Ok(event), (rx, false, finished)))
+        });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

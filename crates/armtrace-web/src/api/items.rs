@@ -57,10 +57,16 @@ pub fn item_json(stored: &StoredItem, clearance: &Clearance) -> Value {
 
 /// The item with this ref if the viewer may see it; 404 otherwise (the same answer as
 /// for an absent ref, so hidden refs cannot be probed).
-pub async fn visible_item(state: &AppState, viewer: &Viewer, reference: &str) -> ApiResult<StoredItem> {
+pub async fn visible_item(
+    state: &AppState,
+    viewer: &Viewer,
+    reference: &str,
+) -> ApiResult<StoredItem> {
     match state.store.item(reference).await {
         Ok(s) if viewer.clearance.allows(s.item.confidentiality, s.id) => Ok(s),
-        Ok(_) | Err(armtrace_store::StoreError::NotFound { .. }) => Err(ApiError::no_item(reference)),
+        Ok(_) | Err(armtrace_store::StoreError::NotFound { .. }) => {
+            Err(ApiError::no_item(reference))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -92,7 +98,10 @@ pub async fn list_items(
         total,
         limit,
         offset,
-        items: items.iter().map(|s| item_json(s, &viewer.clearance)).collect(),
+        items: items
+            .iter()
+            .map(|s| item_json(s, &viewer.clearance))
+            .collect(),
     }))
 }
 
@@ -223,9 +232,9 @@ impl std::io::Write for ChannelWriter {
     fn flush(&mut self) -> std::io::Result<()> {
         if !self.buf.is_empty() {
             let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
-            self.tx
-                .send(Ok(chunk))
-                .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client went away"))?;
+            self.tx.send(Ok(chunk)).map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client went away")
+            })?;
         }
         Ok(())
     }

@@ -28,9 +28,18 @@ pub struct Health {
 )]
 pub async fn healthz(State(state): State<AppState>) -> Response {
     if state.is_ready() {
-        Json(Health { status: "ok".into() }).into_response()
+        Json(Health {
+            status: "ok".into(),
+        })
+        .into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "loading".into() })).into_response()
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(Health {
+                status: "loading".into(),
+            }),
+        )
+            .into_response()
     }
 }
 
@@ -54,7 +63,12 @@ pub async fn me(viewer: Viewer) -> Json<Me> {
     Json(Me {
         name: viewer.user.as_ref().map(|u| u.name.clone()),
         role: viewer.role().map(|r| r.as_str().to_owned()),
-        sees: viewer.clearance.levels().iter().map(|l| l.as_str().to_owned()).collect(),
+        sees: viewer
+            .clearance
+            .levels()
+            .iter()
+            .map(|l| l.as_str().to_owned())
+            .collect(),
         granted_items: viewer.clearance.granted_items.len(),
     })
 }
@@ -77,17 +91,28 @@ pub struct IdentifyParams {
     )
 )]
 pub async fn identify(ApiQuery(p): ApiQuery<IdentifyParams>) -> ApiResult<Json<serde_json::Value>> {
-    let marking = p.marking.as_deref().map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| {
-        ApiError::bad_request("parameter marking is missing: give the marking as read, e.g. marking=539%2082")
-    })?;
+    let marking = p
+        .marking
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "parameter marking is missing: give the marking as read, e.g. marking=539%2082",
+            )
+        })?;
     let year = match p.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => crate::pages::this_year(),
         Some(s) => s
             .parse::<i16>()
             .ok()
             .filter(|y| (1800..=2200).contains(y))
-            .ok_or_else(|| ApiError::bad_request(format!("parameter year={s:?}: use a year such as 2024")))?,
+            .ok_or_else(|| {
+                ApiError::bad_request(format!("parameter year={s:?}: use a year such as 2024"))
+            })?,
     };
     let readings = identify::identify(marking, year);
-    Ok(Json(serde_json::json!({ "marking": marking, "identifications": readings })))
+    Ok(Json(
+        serde_json::json!({ "marking": marking, "identifications": readings }),
+    ))
 }

@@ -65,7 +65,9 @@ impl Modify for SecuritySchemes {
         );
         components.add_security_scheme(
             "session",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))),
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
         );
     }
 }
@@ -114,7 +116,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
         let query = parts.uri.query().unwrap_or("");
         serde_html_form::from_str(query)
             .map(ApiQuery)
-            .map_err(|e| ApiError::bad_request(format!("bad query parameter: {e}")))
+            .map_err(|e| query_error(query, e))
     }
 }
 
@@ -125,6 +127,25 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> OptionalFromRequestParts<S> for
         <Self as FromRequestParts<S>>::from_request_parts(parts, state)
             .await
             .map(Some)
+    }
+}
+
+/// A 400 for a query string that cannot be read, naming a repeated parameter when that
+/// is the cause (only `by` and `where` may be repeated).
+pub fn query_error(query: &str, e: impl std::fmt::Display) -> ApiError {
+    let pairs: Vec<(String, String)> = serde_html_form::from_str(query).unwrap_or_default();
+    let mut seen = std::collections::BTreeMap::<&str, usize>::new();
+    for (k, _) in &pairs {
+        *seen.entry(k.as_str()).or_default() += 1;
+    }
+    match seen
+        .iter()
+        .find(|(k, n)| **n > 1 && !matches!(**k, "by" | "where"))
+    {
+        Some((k, n)) => {
+            ApiError::bad_request(format!("parameter {k} is given {n} times: give it once"))
+        }
+        None => ApiError::bad_request(format!("bad query parameter: {e}")),
     }
 }
 
@@ -167,7 +188,10 @@ impl ItemFilterParams {
         };
         let date = |name: &str, v: &Option<String>| -> Result<Option<PartialDate>, ApiError> {
             blank(v)
-                .map(|s| s.parse::<PartialDate>().map_err(|e| bad(name, s, e.to_string())))
+                .map(|s| {
+                    s.parse::<PartialDate>()
+                        .map_err(|e| bad(name, s, e.to_string()))
+                })
                 .transpose()
         };
         Ok(ItemFilter {
@@ -176,10 +200,16 @@ impl ItemFilterParams {
                 .transpose()?,
             model: blank(&self.model).map(str::to_owned),
             manufacturer: blank(&self.manufacturer).map(str::to_owned),
-            country_of_manufacture: country("country_of_manufacture", &self.country_of_manufacture)?,
+            country_of_manufacture: country(
+                "country_of_manufacture",
+                &self.country_of_manufacture,
+            )?,
             recovered_country: country("recovered_country", &self.recovered_country)?,
             confidentiality: blank(&self.confidentiality)
-                .map(|s| s.parse::<Confidentiality>().map_err(|e| bad("confidentiality", s, e)))
+                .map(|s| {
+                    s.parse::<Confidentiality>()
+                        .map_err(|e| bad("confidentiality", s, e))
+                })
                 .transpose()?,
             recovered_from_date: date("recovered_from_date", &self.recovered_from_date)?,
             recovered_to_date: date("recovered_to_date", &self.recovered_to_date)?,
@@ -189,7 +219,12 @@ impl ItemFilterParams {
 }
 
 /// Parses an optional number parameter with bounds, naming it when it is bad.
-pub fn number_param(name: &str, value: &Option<String>, default: u64, max: u64) -> Result<u64, ApiError> {
+pub fn number_param(
+    name: &str,
+    value: &Option<String>,
+    default: u64,
+    max: u64,
+) -> Result<u64, ApiError> {
     match blank(value) {
         None => Ok(default),
         Some(s) => match s.parse::<u64>() {

@@ -34,19 +34,27 @@ pub struct SearchParams {
 }
 
 /// Runs a search for a viewer (shared by the API and the search page).
-pub async fn run_search(state: &AppState, viewer: &Viewer, p: &SearchParams) -> ApiResult<SearchResult> {
+pub async fn run_search(
+    state: &AppState,
+    viewer: &Viewer,
+    p: &SearchParams,
+) -> ApiResult<SearchResult> {
     let q = p.q.as_deref().map(str::trim).unwrap_or("");
     if q.is_empty() {
         return Err(ApiError::bad_request(
             "parameter q is missing: give the serial as read, e.g. q=AB12%3F%3F78",
         ));
     }
-    let max_edits = match p.max_edits.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let max_edits = match p
+        .max_edits
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => None,
-        Some(s) => Some(
-            s.parse::<u8>()
-                .map_err(|_| ApiError::bad_request(format!("parameter max_edits={s:?}: use 0, 1, 2 or 3")))?,
-        ),
+        Some(s) => Some(s.parse::<u8>().map_err(|_| {
+            ApiError::bad_request(format!("parameter max_edits={s:?}: use 0, 1, 2 or 3"))
+        })?),
     };
     let query = SerialQuery::parse(q, max_edits)
         .map_err(|e| ApiError::bad_request(format!("parameter q={q:?}: {e}")))?;
@@ -55,13 +63,19 @@ pub async fn run_search(state: &AppState, viewer: &Viewer, p: &SearchParams) -> 
         .category
         .as_deref()
         .filter(|s| !s.trim().is_empty())
-        .map(|s| s.parse::<Category>().map_err(|e| ApiError::bad_request(format!("parameter category={s:?}: {e}"))))
+        .map(|s| {
+            s.parse::<Category>()
+                .map_err(|e| ApiError::bad_request(format!("parameter category={s:?}: {e}")))
+        })
         .transpose()?;
     let country = p
         .country
         .as_deref()
         .filter(|s| !s.trim().is_empty())
-        .map(|s| CountryCode::parse(s).map_err(|e| ApiError::bad_request(format!("parameter country={s:?}: {e}"))))
+        .map(|s| {
+            CountryCode::parse(s)
+                .map_err(|e| ApiError::bad_request(format!("parameter country={s:?}: {e}")))
+        })
         .transpose()?;
     let filters = RankFilters {
         model: p.model.as_deref().filter(|s| !s.trim().is_empty()),

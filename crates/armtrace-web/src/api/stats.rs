@@ -5,10 +5,10 @@
 //! the server holds (rebuilt after each import); the viewer's clearance removes hidden
 //! rows before anything is counted, totals included.
 
+use armtrace_core::PartialDate;
 use armtrace_core::analytics::{
     self, DiversionFact, DiversionSummary, StatField, StatsQuery, StatsResult,
 };
-use armtrace_core::PartialDate;
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
@@ -109,13 +109,23 @@ pub async fn stats(
     if params.by.is_empty() {
         return Err(ApiError::bad_request(format!(
             "parameter by is missing: group by one of {}",
-            StatField::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+            StatField::ALL
+                .iter()
+                .map(|f| f.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     let query = parse_query(&params)?;
     if viewer.clearance.is_public() {
-        let touches = |f: &StatField| armtrace_core::access::NEVER_PUBLIC_ITEM_FIELDS.contains(&f.name());
-        if let Some(f) = query.by.iter().chain(query.filters.iter().map(|w| &w.field)).find(|f| touches(f)) {
+        let touches =
+            |f: &StatField| armtrace_core::access::NEVER_PUBLIC_ITEM_FIELDS.contains(&f.name());
+        if let Some(f) = query
+            .by
+            .iter()
+            .chain(query.filters.iter().map(|w| &w.field))
+            .find(|f| touches(f))
+        {
             return Err(ApiError::bad_request(format!(
                 "{} is not part of the public view: sign in to group or filter by it",
                 f.name()
@@ -124,9 +134,10 @@ pub async fn stats(
     }
     let columns = state.columns();
     let clearance = viewer.clearance.clone();
-    let result = tokio::task::spawn_blocking(move || analytics::stats(&columns, &query, &clearance))
-        .await
-        .map_err(ApiError::internal)?;
+    let result =
+        tokio::task::spawn_blocking(move || analytics::stats(&columns, &query, &clearance))
+            .await
+            .map_err(ApiError::internal)?;
     Ok(Json(result))
 }
 

@@ -53,8 +53,16 @@ pub async fn visible_requests(state: &AppState, viewer: &Viewer) -> ApiResult<Ve
 }
 
 /// A request the viewer may see, or 404.
-pub async fn visible_request(state: &AppState, viewer: &Viewer, reference: &str) -> ApiResult<TraceRequest> {
-    let not_found = || ApiError::not_found(format!("trace request {reference:?} is not in the register"));
+pub async fn visible_request(
+    state: &AppState,
+    viewer: &Viewer,
+    reference: &str,
+) -> ApiResult<TraceRequest> {
+    let not_found = || {
+        ApiError::not_found(format!(
+            "trace request {reference:?} is not in the register"
+        ))
+    };
     let request = match state.store.trace_request(reference).await {
         Ok(r) => r,
         Err(armtrace_store::StoreError::NotFound { .. }) => return Err(not_found()),
@@ -201,7 +209,10 @@ pub async fn draft(state: &AppState, viewer: &Viewer, new: &NewTrace) -> ApiResu
             if kind == "run" {
                 let runs = link::link_runs(&entries, link::DEFAULT_GAP);
                 let run = runs.iter().find(|x| x.refs.contains(r)).ok_or_else(|| {
-                    bad("subject", format!("{r} is not in a serial run; trace it alone with subject=item"))
+                    bad(
+                        "subject",
+                        format!("{r} is not in a serial run; trace it alone with subject=item"),
+                    )
                 })?;
                 TraceSubject::from(run)
             } else {
@@ -212,12 +223,22 @@ pub async fn draft(state: &AppState, viewer: &Viewer, new: &NewTrace) -> ApiResu
                 TraceSubject::from(lot)
             }
         }
-        other => return Err(bad("subject", format!("{other:?} is not one of item, run, lot"))),
+        other => {
+            return Err(bad(
+                "subject",
+                format!("{other:?} is not one of item, run, lot"),
+            ));
+        }
     };
     let kind = match new.to_kind.as_deref().unwrap_or("manufacturer") {
         "manufacturer" => AddresseeKind::Manufacturer,
         "state" => AddresseeKind::State,
-        other => return Err(bad("to_kind", format!("{other:?} is not one of manufacturer, state"))),
+        other => {
+            return Err(bad(
+                "to_kind",
+                format!("{other:?} is not one of manufacturer, state"),
+            ));
+        }
     };
     if new.to.trim().is_empty() {
         return Err(bad("to", "name the manufacturer or state to ask"));
@@ -272,7 +293,8 @@ pub async fn create_trace(
     body: Result<Json<NewTrace>, axum::extract::rejection::JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<TraceView>)> {
     viewer.require(Access::Write, "create trace requests")?;
-    let Json(new) = body.map_err(|e| ApiError::bad_request(format!("bad request body: {}", e.body_text())))?;
+    let Json(new) =
+        body.map_err(|e| ApiError::bad_request(format!("bad request body: {}", e.body_text())))?;
     let request = draft(&state, &viewer, &new).await?;
     Ok((
         StatusCode::CREATED,
@@ -293,7 +315,13 @@ pub struct TraceStep {
 }
 
 /// Moves a request on (shared by the API and the trace page).
-pub async fn advance(state: &AppState, viewer: &Viewer, reference: &str, action: &str, step: &TraceStep) -> ApiResult<TraceRequest> {
+pub async fn advance(
+    state: &AppState,
+    viewer: &Viewer,
+    reference: &str,
+    action: &str,
+    step: &TraceStep,
+) -> ApiResult<TraceRequest> {
     let mut request = visible_request(state, viewer, reference).await?;
     let on = match step.on.as_deref().filter(|s| !s.trim().is_empty()) {
         None => today(),
@@ -303,9 +331,17 @@ pub async fn advance(state: &AppState, viewer: &Viewer, reference: &str, action:
         "send" => request.advance(TraceStatus::Sent, on),
         "acknowledge" => request.advance(TraceStatus::Acknowledged, on),
         "answer" => {
-            let text = step.text.as_deref().map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| {
-                bad("text", "give the answer's text (what the manufacturer or state said)")
-            })?;
+            let text = step
+                .text
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| {
+                    bad(
+                        "text",
+                        "give the answer's text (what the manufacturer or state said)",
+                    )
+                })?;
             request.record_answer(text, on)
         }
         "close" => request.advance(TraceStatus::Closed, on),
@@ -316,7 +352,10 @@ pub async fn advance(state: &AppState, viewer: &Viewer, reference: &str, action:
         }
     };
     result.map_err(|e| ApiError::new(StatusCode::CONFLICT, e.to_string()))?;
-    state.store.update_trace_request(&request, &viewer.actor()).await?;
+    state
+        .store
+        .update_trace_request(&request, &viewer.actor())
+        .await?;
     Ok(request)
 }
 

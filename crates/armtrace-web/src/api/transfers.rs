@@ -70,7 +70,11 @@ pub async fn list_transfers(
         all.retain(|t| transfer_matches(t, q));
     }
     let total = all.len();
-    let transfers = all.into_iter().skip(offset as usize).take(limit as usize).collect();
+    let transfers = all
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .collect();
     Ok(Json(TransferPage {
         total,
         limit,

@@ -34,10 +34,18 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-pub async fn login_page(State(state): State<AppState>, viewer: Viewer, RawQuery(raw): RawQuery) -> PageResult {
-    let (map, p) = query::<NextParam>(&raw).map_err(|e| Page::new(&state, &viewer, "/login", BTreeMap::new()).fail(e))?;
+pub async fn login_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let (map, p) = query::<NextParam>(&raw)
+        .map_err(|e| Page::new(&state, &viewer, "/login", BTreeMap::new()).fail(e))?;
     let page = Page::new(&state, &viewer, "/login", map);
-    page.render("login.html", context! { next => safe_next(p.next.as_deref()) })
+    page.render(
+        "login.html",
+        context! { next => safe_next(p.next.as_deref()) },
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -68,10 +76,16 @@ pub async fn login(
 ) -> PageResult {
     let page = Page::new(&state, &viewer, "/login", BTreeMap::new());
     if !same_origin(&headers) {
-        return Err(page.fail(ApiError::new(StatusCode::FORBIDDEN, "sign in from this site's own sign-in page")));
+        return Err(page.fail(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "sign in from this site's own sign-in page",
+        )));
     }
     let next = safe_next(form.next.as_deref());
-    let keys = [format!("ip:{}", peer.ip()), format!("user:{}", form.name.to_lowercase())];
+    let keys = [
+        format!("ip:{}", peer.ip()),
+        format!("user:{}", form.name.to_lowercase()),
+    ];
     if let Err(wait) = state.logins.check(&keys) {
         let mut resp = page.render_status(
             StatusCode::TOO_MANY_REQUESTS,
@@ -81,7 +95,11 @@ pub async fn login(
         resp.headers_mut().insert(header::RETRY_AFTER, wait.into());
         return Ok(resp);
     }
-    let user = state.store.check_password(form.name.trim(), &form.password).await.map_err(|e| page.fail(e.into()))?;
+    let user = state
+        .store
+        .check_password(form.name.trim(), &form.password)
+        .await
+        .map_err(|e| page.fail(e.into()))?;
     let Some(user) = user else {
         state.logins.fail(&keys);
         return page.render_status(
@@ -91,7 +109,11 @@ pub async fn login(
         );
     };
     state.logins.succeed(&keys);
-    let (token, _csrf) = state.store.create_session(&user).await.map_err(|e| page.fail(e.into()))?;
+    let (token, _csrf) = state
+        .store
+        .create_session(&user)
+        .await
+        .map_err(|e| page.fail(e.into()))?;
     let jar = jar.add(session_cookie(token, state.options.secure_cookies));
     Ok((jar, Redirect::to(&next)).into_response())
 }
@@ -101,11 +123,22 @@ pub struct LogoutForm {
     csrf: Option<String>,
 }
 
-pub async fn logout(State(state): State<AppState>, viewer: Viewer, jar: CookieJar, Form(form): Form<LogoutForm>) -> PageResult {
+pub async fn logout(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    jar: CookieJar,
+    Form(form): Form<LogoutForm>,
+) -> PageResult {
     let page = Page::new(&state, &viewer, "/logout", BTreeMap::new());
     if let Credential::Session { token, .. } = &viewer.credential {
-        viewer.check_csrf(form.csrf.as_deref()).map_err(|e| page.fail(e))?;
-        state.store.end_session(token).await.map_err(|e| page.fail(e.into()))?;
+        viewer
+            .check_csrf(form.csrf.as_deref())
+            .map_err(|e| page.fail(e))?;
+        state
+            .store
+            .end_session(token)
+            .await
+            .map_err(|e| page.fail(e.into()))?;
     }
     Ok((jar.add(removal_cookie()), Redirect::to("/")).into_response())
 }

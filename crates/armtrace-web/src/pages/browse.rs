@@ -17,17 +17,22 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The query string as a map (last value wins) and as typed parameters.
-pub fn query<T: DeserializeOwned>(raw: &Option<String>) -> Result<(BTreeMap<String, String>, T), ApiError> {
+pub fn query<T: DeserializeOwned>(
+    raw: &Option<String>,
+) -> Result<(BTreeMap<String, String>, T), ApiError> {
     let raw = raw.as_deref().unwrap_or("");
     let pairs: Vec<(String, String)> = serde_html_form::from_str(raw)
         .map_err(|e| ApiError::bad_request(format!("bad query parameter: {e}")))?;
-    let typed = serde_html_form::from_str(raw)
-        .map_err(|e| ApiError::bad_request(format!("bad query parameter: {e}")))?;
+    let typed = serde_html_form::from_str(raw).map_err(|e| crate::api::query_error(raw, e))?;
     Ok((pairs.into_iter().collect(), typed))
 }
 
 /// The search page (the home page): a serial box and ranked matches with why they matched.
-pub async fn home(State(state): State<AppState>, viewer: Viewer, RawQuery(raw): RawQuery) -> PageResult {
+pub async fn home(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
     let parsed = query::<SearchParams>(&raw);
     let (map, params) = match parsed {
         Ok(p) => p,
@@ -36,7 +41,11 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer, RawQuery(raw): 
     let page = Page::new(&state, &viewer, "/", map);
     let visible = state
         .store
-        .count_items(&crate::api::ItemFilterParams::default().to_filter(&viewer.clearance).map_err(|e| page.fail(e))?)
+        .count_items(
+            &crate::api::ItemFilterParams::default()
+                .to_filter(&viewer.clearance)
+                .map_err(|e| page.fail(e))?,
+        )
         .await
         .map_err(|e| page.fail(e.into()))?;
     let has_query = params.q.as_deref().is_some_and(|q| !q.trim().is_empty());
@@ -56,25 +65,42 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer, RawQuery(raw): 
 }
 
 /// The items list with filters, paging and exports.
-pub async fn items(State(state): State<AppState>, viewer: Viewer, RawQuery(raw): RawQuery) -> PageResult {
+pub async fn items(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
     #[derive(serde::Deserialize)]
     struct Params {
         #[serde(flatten)]
         filters: ItemFilterParams,
         page: Option<String>,
     }
-    let (map, params) = query::<Params>(&raw).map_err(|e| Page::new(&state, &viewer, "/items", BTreeMap::new()).fail(e))?;
+    let (map, params) = query::<Params>(&raw)
+        .map_err(|e| Page::new(&state, &viewer, "/items", BTreeMap::new()).fail(e))?;
     let page = Page::new(&state, &viewer, "/items", map.clone());
-    let filter = params.filters.to_filter(&viewer.clearance).map_err(|e| page.fail(e))?;
+    let filter = params
+        .filters
+        .to_filter(&viewer.clearance)
+        .map_err(|e| page.fail(e))?;
     const PER_PAGE: u64 = 50;
-    let number = number_param("page", &params.page, 1, u32::MAX as u64).map_err(|e| page.fail(e))?.max(1);
-    let total = state.store.count_items(&filter).await.map_err(|e| page.fail(e.into()))?;
+    let number = number_param("page", &params.page, 1, u32::MAX as u64)
+        .map_err(|e| page.fail(e))?
+        .max(1);
+    let total = state
+        .store
+        .count_items(&filter)
+        .await
+        .map_err(|e| page.fail(e.into()))?;
     let items = state
         .store
         .items(&filter, PER_PAGE.min(MAX_PAGE), (number - 1) * PER_PAGE)
         .await
         .map_err(|e| page.fail(e.into()))?;
-    let items: Vec<_> = items.iter().map(|s| item_json(s, &viewer.clearance)).collect();
+    let items: Vec<_> = items
+        .iter()
+        .map(|s| item_json(s, &viewer.clearance))
+        .collect();
     let mut filters_only = map.clone();
     filters_only.remove("page");
     let filter_query = serde_html_form::to_string(&filters_only).unwrap_or_default();
@@ -90,18 +116,28 @@ pub async fn items(State(state): State<AppState>, viewer: Viewer, RawQuery(raw):
 }
 
 /// One item: fields, identification, custody, links, trace requests and history.
-pub async fn item(State(state): State<AppState>, viewer: Viewer, Path(reference): Path<String>) -> PageResult {
+pub async fn item(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(reference): Path<String>,
+) -> PageResult {
     let path = format!("/items/{reference}");
     let page = Page::new(&state, &viewer, &path, BTreeMap::new());
-    let stored = visible_item(&state, &viewer, &reference).await.map_err(|e| page.fail(e))?;
+    let stored = visible_item(&state, &viewer, &reference)
+        .await
+        .map_err(|e| page.fail(e))?;
     let item = item_json(&stored, &viewer.clearance);
     let suggestion = identify::suggestion_for_item(&stored.item, super::this_year());
-    let transfers = chain::visible_transfers(&state, &viewer.clearance).await.map_err(|e| page.fail(e))?;
+    let transfers = chain::visible_transfers(&state, &viewer.clearance)
+        .await
+        .map_err(|e| page.fail(e))?;
     let index = armtrace_core::custody::TransferIndex::new(&transfers);
     let mut redacted = stored.item.clone();
     viewer.clearance.redact(&mut redacted);
     let custody = armtrace_core::custody::custody_chain(&redacted, &index);
-    let links = chain::links_of(&state, &viewer, &reference).await.map_err(|e| page.fail(e))?;
+    let links = chain::links_of(&state, &viewer, &reference)
+        .await
+        .map_err(|e| page.fail(e))?;
     let (requests, revisions) = if viewer.is_anonymous() {
         (Vec::new(), Vec::new())
     } else {
@@ -111,7 +147,11 @@ pub async fn item(State(state): State<AppState>, viewer: Viewer, Path(reference)
             .into_iter()
             .filter(|r| r.subject.refs().contains(&reference.as_str()))
             .collect();
-        let revisions = state.store.item_revisions(stored.id).await.map_err(|e| page.fail(e.into()))?;
+        let revisions = state
+            .store
+            .item_revisions(stored.id)
+            .await
+            .map_err(|e| page.fail(e.into()))?;
         (requests, revisions)
     };
     page.render(
@@ -123,12 +163,21 @@ pub async fn item(State(state): State<AppState>, viewer: Viewer, Path(reference)
     )
 }
 
-pub async fn map(State(state): State<AppState>, viewer: Viewer, RawQuery(raw): RawQuery) -> PageResult {
-    let (map, _) = query::<serde::de::IgnoredAny>(&raw).map_err(|e| Page::new(&state, &viewer, "/map", BTreeMap::new()).fail(e))?;
+pub async fn map(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let (map, _) = query::<serde::de::IgnoredAny>(&raw)
+        .map_err(|e| Page::new(&state, &viewer, "/map", BTreeMap::new()).fail(e))?;
     Page::new(&state, &viewer, "/map", map).render("map.html", context! {})
 }
 
-pub async fn dashboard(State(state): State<AppState>, viewer: Viewer, RawQuery(raw): RawQuery) -> PageResult {
+pub async fn dashboard(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
     let (map, _) = query::<serde::de::IgnoredAny>(&raw)
         .map_err(|e| Page::new(&state, &viewer, "/dashboard", BTreeMap::new()).fail(e))?;
     Page::new(&state, &viewer, "/dashboard", map).render("dashboard.html", context! {})

@@ -46,7 +46,13 @@ impl Pages {
         }
     }
 
-    fn page(mut self, method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Self {
+    fn page(
+        mut self,
+        method: Method,
+        path: &'static str,
+        access: Access,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
         self.table.push(PageRoute {
             method: method.to_string(),
             path,
@@ -71,11 +77,26 @@ pub fn router() -> (Router<AppState>, Vec<PageRoute>) {
         .page(Method::GET, "/trace", SignedIn, get(work::trace_board))
         .page(Method::POST, "/trace", Write, post(work::trace_create))
         .page(Method::GET, "/trace/{ref}", SignedIn, get(work::trace_page))
-        .page(Method::GET, "/trace/{ref}/print", SignedIn, get(work::trace_print))
-        .page(Method::POST, "/trace/{ref}/{action}", Write, post(work::trace_step))
+        .page(
+            Method::GET,
+            "/trace/{ref}/print",
+            SignedIn,
+            get(work::trace_print),
+        )
+        .page(
+            Method::POST,
+            "/trace/{ref}/{action}",
+            Write,
+            post(work::trace_step),
+        )
         .page(Method::GET, "/import", Write, get(work::import_page))
         .page(Method::POST, "/import", Write, post(work::import_upload))
-        .page(Method::GET, "/imports/{id}", Write, get(work::import_progress))
+        .page(
+            Method::GET,
+            "/imports/{id}",
+            Write,
+            get(work::import_progress),
+        )
         .page(Method::GET, "/login", Public, get(account::login_page))
         .page(Method::POST, "/login", Public, post(account::login))
         .page(Method::POST, "/logout", Public, post(account::logout));
@@ -98,25 +119,26 @@ pub type PageResult = Result<Response, PageError>;
 /// sign-in form.
 pub struct PageError {
     pub error: ApiError,
-    pub context: Option<PageContext>,
-    pub templates: Option<AppState>,
+    /// What to render the error page with (none: a bare page).
+    pub page: Option<Box<(AppState, PageContext)>>,
 }
 
 impl From<ApiError> for PageError {
     fn from(error: ApiError) -> Self {
-        PageError {
-            error,
-            context: None,
-            templates: None,
-        }
+        PageError { error, page: None }
     }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = self.error.status;
-        if let (Some(state), Some(ctx)) = (self.templates, self.context) {
-            let name = if status == StatusCode::UNAUTHORIZED { "login.html" } else { "error.html" };
+        if let Some(page) = self.page {
+            let (state, ctx) = *page;
+            let name = if status == StatusCode::UNAUTHORIZED {
+                "login.html"
+            } else {
+                "error.html"
+            };
             let extra = minijinja::context! {
                 status => status.as_u16(),
                 reason => status.canonical_reason().unwrap_or(""),
@@ -127,12 +149,22 @@ impl IntoResponse for PageError {
                 return (status, Html(html)).into_response();
             }
         }
-        (status, Html(format!("<!doctype html><title>{status}</title><p>{}</p>", html_escape(&self.error.message)))).into_response()
+        (
+            status,
+            Html(format!(
+                "<!doctype html><title>{status}</title><p>{}</p>",
+                html_escape(&self.error.message)
+            )),
+        )
+            .into_response()
     }
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// What a page handler needs: state, viewer, path and query, and a renderer.
@@ -143,7 +175,12 @@ pub struct Page {
 }
 
 impl Page {
-    pub fn new(state: &AppState, viewer: &Viewer, path: &str, query: BTreeMap<String, String>) -> Page {
+    pub fn new(
+        state: &AppState,
+        viewer: &Viewer,
+        path: &str,
+        query: BTreeMap<String, String>,
+    ) -> Page {
         Page {
             state: state.clone(),
             viewer: viewer.clone(),
@@ -169,8 +206,15 @@ impl Page {
     pub fn fail(&self, error: ApiError) -> PageError {
         PageError {
             error,
-            context: Some(context(&self.state, &self.viewer, &self.context.path, &self.context.query)),
-            templates: Some(self.state.clone()),
+            page: Some(Box::new((
+                self.state.clone(),
+                context(
+                    &self.state,
+                    &self.viewer,
+                    &self.context.path,
+                    &self.context.query,
+                ),
+            ))),
         }
     }
 
@@ -181,7 +225,12 @@ impl Page {
 }
 
 /// The shared page context for a viewer.
-pub fn context(state: &AppState, viewer: &Viewer, path: &str, query: &BTreeMap<String, String>) -> PageContext {
+pub fn context(
+    state: &AppState,
+    viewer: &Viewer,
+    path: &str,
+    query: &BTreeMap<String, String>,
+) -> PageContext {
     PageContext {
         viewer: viewer.user.as_ref().map(|u| ViewerContext {
             name: u.name.clone(),
@@ -201,12 +250,18 @@ pub fn context(state: &AppState, viewer: &Viewer, path: &str, query: &BTreeMap<S
 pub async fn not_found(State(state): State<AppState>, request: Request) -> Response {
     let path = request.uri().path().to_owned();
     if path.starts_with("/api/") {
-        return ApiError::not_found(format!("there is no API route {path}: see /api/openapi.json")).into_response();
+        return ApiError::not_found(format!(
+            "there is no API route {path}: see /api/openapi.json"
+        ))
+        .into_response();
     }
     let (mut parts, _) = request.into_parts();
-    let viewer = <Viewer as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, &state)
-        .await
-        .unwrap_or_else(|_| Viewer::anonymous());
+    let viewer = <Viewer as axum::extract::FromRequestParts<AppState>>::from_request_parts(
+        &mut parts, &state,
+    )
+    .await
+    .unwrap_or_else(|_| Viewer::anonymous());
     let page = Page::new(&state, &viewer, &path, BTreeMap::new());
-    page.fail(ApiError::not_found(format!("there is no page {path}"))).into_response()
+    page.fail(ApiError::not_found(format!("there is no page {path}")))
+        .into_response()
 }

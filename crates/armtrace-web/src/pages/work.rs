@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 
 use armtrace_core::trace::{TraceStatus, render_html};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect};
@@ -18,23 +20,38 @@ use crate::api::{imports, number_param};
 use crate::auth::{Access, Viewer};
 use crate::state::AppState;
 
-pub async fn transfers(State(state): State<AppState>, viewer: Viewer, RawQuery(raw): RawQuery) -> PageResult {
+pub async fn transfers(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
     #[derive(Deserialize)]
     struct Params {
         q: Option<String>,
         page: Option<String>,
     }
-    let (map, params) = query::<Params>(&raw).map_err(|e| Page::new(&state, &viewer, "/transfers", BTreeMap::new()).fail(e))?;
+    let (map, params) = query::<Params>(&raw)
+        .map_err(|e| Page::new(&state, &viewer, "/transfers", BTreeMap::new()).fail(e))?;
     let page = Page::new(&state, &viewer, "/transfers", map);
     page.require(Access::SignedIn, "read transfers")?;
-    let mut all = state.store.transfers().await.map_err(|e| page.fail(e.into()))?;
+    let mut all = state
+        .store
+        .transfers()
+        .await
+        .map_err(|e| page.fail(e.into()))?;
     if let Some(q) = params.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         all.retain(|t| transfer_matches(t, q));
     }
     const PER_PAGE: usize = 100;
-    let number = number_param("page", &params.page, 1, u32::MAX as u64).map_err(|e| page.fail(e))?.max(1) as usize;
+    let number = number_param("page", &params.page, 1, u32::MAX as u64)
+        .map_err(|e| page.fail(e))?
+        .max(1) as usize;
     let total = all.len();
-    let shown: Vec<_> = all.into_iter().skip((number - 1) * PER_PAGE).take(PER_PAGE).collect();
+    let shown: Vec<_> = all
+        .into_iter()
+        .skip((number - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .collect();
     page.render(
         "transfers.html",
         context! { transfers => shown, total => total, page => number, pages => total.div_ceil(PER_PAGE).max(1) },
@@ -45,7 +62,9 @@ pub async fn trace_board(State(state): State<AppState>, viewer: Viewer) -> PageR
     let page = Page::new(&state, &viewer, "/trace", BTreeMap::new());
     page.require(Access::SignedIn, "read trace requests")?;
     let today = trace::today();
-    let requests = trace::visible_requests(&state, &viewer).await.map_err(|e| page.fail(e))?;
+    let requests = trace::visible_requests(&state, &viewer)
+        .await
+        .map_err(|e| page.fail(e))?;
     let columns: Vec<_> = TraceStatus::ALL
         .iter()
         .map(|s| {
@@ -58,7 +77,10 @@ pub async fn trace_board(State(state): State<AppState>, viewer: Viewer) -> PageR
         })
         .collect();
     let overdue = requests.iter().filter(|r| r.is_overdue(today)).count();
-    page.render("trace_board.html", context! { columns => columns, total => requests.len(), overdue => overdue })
+    page.render(
+        "trace_board.html",
+        context! { columns => columns, total => requests.len(), overdue => overdue },
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -76,10 +98,17 @@ pub struct TraceForm {
     due_on: Option<String>,
 }
 
-pub async fn trace_create(State(state): State<AppState>, viewer: Viewer, Form(form): Form<TraceForm>) -> PageResult {
+pub async fn trace_create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    form: Result<Form<TraceForm>, FormRejection>,
+) -> PageResult {
     let page = Page::new(&state, &viewer, "/trace", BTreeMap::new());
     page.require(Access::Write, "create trace requests")?;
-    viewer.check_csrf(form.csrf.as_deref()).map_err(|e| page.fail(e))?;
+    let Form(form) = form.map_err(|e| page.fail(form_error(e)))?;
+    viewer
+        .check_csrf(form.csrf.as_deref())
+        .map_err(|e| page.fail(e))?;
     let new = NewTrace {
         reference: form.reference,
         subject: form.subject,
@@ -91,14 +120,27 @@ pub async fn trace_create(State(state): State<AppState>, viewer: Viewer, Form(fo
         intended_use: form.intended_use,
         due_on: form.due_on,
     };
-    let request = trace::draft(&state, &viewer, &new).await.map_err(|e| page.fail(e))?;
+    let request = trace::draft(&state, &viewer, &new)
+        .await
+        .map_err(|e| page.fail(e))?;
     Ok(Redirect::to(&format!("/trace/{}", request.reference)).into_response())
 }
 
-pub async fn trace_page(State(state): State<AppState>, viewer: Viewer, Path(reference): Path<String>) -> PageResult {
-    let page = Page::new(&state, &viewer, &format!("/trace/{reference}"), BTreeMap::new());
+pub async fn trace_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(reference): Path<String>,
+) -> PageResult {
+    let page = Page::new(
+        &state,
+        &viewer,
+        &format!("/trace/{reference}"),
+        BTreeMap::new(),
+    );
     page.require(Access::SignedIn, "read trace requests")?;
-    let request = trace::visible_request(&state, &viewer, &reference).await.map_err(|e| page.fail(e))?;
+    let request = trace::visible_request(&state, &viewer, &reference)
+        .await
+        .map_err(|e| page.fail(e))?;
     let next: Vec<&str> = request
         .status
         .next()
@@ -120,10 +162,21 @@ pub async fn trace_page(State(state): State<AppState>, viewer: Viewer, Path(refe
     )
 }
 
-pub async fn trace_print(State(state): State<AppState>, viewer: Viewer, Path(reference): Path<String>) -> PageResult {
-    let page = Page::new(&state, &viewer, &format!("/trace/{reference}/print"), BTreeMap::new());
+pub async fn trace_print(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(reference): Path<String>,
+) -> PageResult {
+    let page = Page::new(
+        &state,
+        &viewer,
+        &format!("/trace/{reference}/print"),
+        BTreeMap::new(),
+    );
     page.require(Access::SignedIn, "read trace requests")?;
-    let request = trace::visible_request(&state, &viewer, &reference).await.map_err(|e| page.fail(e))?;
+    let request = trace::visible_request(&state, &viewer, &reference)
+        .await
+        .map_err(|e| page.fail(e))?;
     Ok(Html(render_html(&request)).into_response())
 }
 
@@ -138,16 +191,26 @@ pub async fn trace_step(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((reference, action)): Path<(String, String)>,
-    Form(form): Form<StepForm>,
+    form: Result<Form<StepForm>, FormRejection>,
 ) -> PageResult {
-    let page = Page::new(&state, &viewer, &format!("/trace/{reference}"), BTreeMap::new());
+    let page = Page::new(
+        &state,
+        &viewer,
+        &format!("/trace/{reference}"),
+        BTreeMap::new(),
+    );
     page.require(Access::Write, "change trace requests")?;
-    viewer.check_csrf(form.csrf.as_deref()).map_err(|e| page.fail(e))?;
+    let Form(form) = form.map_err(|e| page.fail(form_error(e)))?;
+    viewer
+        .check_csrf(form.csrf.as_deref())
+        .map_err(|e| page.fail(e))?;
     let step = TraceStep {
         on: form.on,
         text: form.text,
     };
-    trace::advance(&state, &viewer, &reference, &action, &step).await.map_err(|e| page.fail(e))?;
+    trace::advance(&state, &viewer, &reference, &action, &step)
+        .await
+        .map_err(|e| page.fail(e))?;
     Ok(Redirect::to(&format!("/trace/{reference}")).into_response())
 }
 
@@ -157,7 +220,7 @@ pub async fn import_page(State(state): State<AppState>, viewer: Viewer) -> PageR
     page.render(
         "import.html",
         context! {
-            imports => state.imports.list(),
+            imports => imports::visible_imports(&state, &viewer),
             item_fields => armtrace_core::ITEM_FIELDS.join(","),
             transfer_fields => armtrace_core::TRANSFER_FIELDS.join(","),
             max_mib => crate::MAX_UPLOAD_BYTES / (1024 * 1024),
@@ -165,17 +228,33 @@ pub async fn import_page(State(state): State<AppState>, viewer: Viewer) -> PageR
     )
 }
 
-pub async fn import_upload(State(state): State<AppState>, viewer: Viewer, form: Multipart) -> PageResult {
+pub async fn import_upload(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    form: Result<Multipart, MultipartRejection>,
+) -> PageResult {
     let page = Page::new(&state, &viewer, "/import", BTreeMap::new());
     page.require(Access::Write, "import files")?;
+    let form = form.map_err(|e| {
+        page.fail(crate::error::ApiError::bad_request(format!(
+            "send the file as multipart/form-data: {}",
+            e.body_text()
+        )))
+    })?;
     let upload = imports::read_upload(form).await.map_err(|e| page.fail(e))?;
-    viewer.check_csrf(upload.csrf.as_deref()).map_err(|e| page.fail(e))?;
+    viewer
+        .check_csrf(upload.csrf.as_deref())
+        .map_err(|e| page.fail(e))?;
     let rx = imports::start(&state, &viewer, upload).map_err(|e| page.fail(e))?;
     let id = rx.borrow().id;
     Ok(Redirect::to(&format!("/imports/{id}")).into_response())
 }
 
-pub async fn import_progress(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> PageResult {
+pub async fn import_progress(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> PageResult {
     let page = Page::new(&state, &viewer, &format!("/imports/{id}"), BTreeMap::new());
     page.require(Access::Write, "see imports")?;
     let status = id
@@ -183,6 +262,22 @@ pub async fn import_progress(State(state): State<AppState>, viewer: Viewer, Path
         .ok()
         .and_then(|i| state.imports.watch(i))
         .map(|rx| rx.borrow().clone())
-        .ok_or_else(|| page.fail(crate::error::ApiError::not_found(format!("no import {id:?} since the server started"))))?;
-    page.render_status(StatusCode::OK, "import_progress.html", context! { import => status })
+        .ok_or_else(|| {
+            page.fail(crate::error::ApiError::not_found(format!(
+                "no import {id:?} since the server started"
+            )))
+        })?;
+    page.render_status(
+        StatusCode::OK,
+        "import_progress.html",
+        context! { import => status },
+    )
+}
+
+/// A form body that cannot be read, as a 400 naming what is wrong.
+fn form_error(e: FormRejection) -> crate::error::ApiError {
+    crate::error::ApiError::bad_request(format!(
+        "the form is incomplete or malformed: {}",
+        e.body_text()
+    ))
 }

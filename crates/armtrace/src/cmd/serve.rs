@@ -45,7 +45,9 @@ pub async fn run(db: &str, args: ServeArgs) -> anyhow::Result<ExitCode> {
                 store.set_user_password(DEMO_ADMIN, &password).await?;
             }
             Err(_) => {
-                store.create_user(DEMO_ADMIN, Role::Admin, Some(&password)).await?;
+                store
+                    .create_user(DEMO_ADMIN, Role::Admin, Some(&password))
+                    .await?;
             }
         }
         store.close().await;
@@ -61,7 +63,9 @@ pub async fn run(db: &str, args: ServeArgs) -> anyhow::Result<ExitCode> {
     armtrace_web::serve(state, args.addr, |bound| {
         println!("armtrace is serving {db} at http://{bound}/");
         if let Some(pw) = &demo_password {
-            println!("sign in as {DEMO_ADMIN} with password {pw} (the public view needs no sign-in)");
+            println!(
+                "sign in as {DEMO_ADMIN} with password {pw} (the public view needs no sign-in)"
+            );
         }
         println!("press Ctrl-C to stop");
     })
