@@ -715,6 +715,12 @@ async fn a_dashboard_filter_rewrites_the_url_and_redraws_the_charts() {
         );
         if stats {
             b.wait_element("#card-com [data-role=chart] svg").await?;
+            let failed = b.count("#dashboard .chart-state.error").await?;
+            ensure!(failed == 0, "{failed} charts could not be loaded");
+            // Country, holder, months and decades are drawn; time to diversion needs a
+            // sign-in and shows a note instead.
+            let drawn = b.count("#dashboard [data-role=chart] > svg, #dashboard [data-role=chart] > figure").await?;
+            ensure!(drawn >= 4, "only {drawn} charts were drawn for the weapons");
             let shown = b.text("#stat-total").await?;
             ensure!(
                 digits(&shown) == Some(weapons),
