@@ -52,7 +52,7 @@ pub async fn run_search(
         .filter(|s| !s.is_empty())
     {
         None => None,
-        Some(s) => Some(s.parse::<u8>().map_err(|_| {
+        Some(s) => Some(s.parse::<u8>().ok().filter(|n| *n <= 3).ok_or_else(|| {
             ApiError::bad_request(format!("parameter max_edits={s:?}: use 0, 1, 2 or 3"))
         })?),
     };

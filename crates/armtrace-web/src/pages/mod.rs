@@ -139,10 +139,15 @@ impl IntoResponse for PageError {
             } else {
                 "error.html"
             };
+            let message = if status == StatusCode::UNAUTHORIZED {
+                "Sign in to see this page.".to_owned()
+            } else {
+                self.error.message
+            };
             let extra = minijinja::context! {
                 status => status.as_u16(),
                 reason => status.canonical_reason().unwrap_or(""),
-                message => self.error.message,
+                message => message,
                 next => ctx.path.clone(),
             };
             if let Ok(html) = state.templates.render(name, &ctx, extra) {

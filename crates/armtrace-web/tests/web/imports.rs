@@ -417,7 +417,20 @@ async fn imports_are_listed_followed_and_streamed() {
         .map(|s| s["id"].as_u64().unwrap())
         .collect();
     assert_eq!(ids.first(), Some(&id), "newest first: {list}");
-    assert!(ids.contains(&site.import_id.parse().unwrap()), "{list}");
+    // Others' imports (their reports name rows and values) are for admins only.
+    assert!(!ids.contains(&site.import_id.parse().unwrap()), "{list}");
+    let all = site
+        .get(Who::Admin, "/api/imports")
+        .await
+        .expect(200)
+        .json();
+    let all: Vec<u64> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_u64().unwrap())
+        .collect();
+    assert!(all.contains(&id) && all.contains(&site.import_id.parse().unwrap()));
 
     let events = site
         .get(Who::Investigator, &format!("/api/imports/{id}/events"))
