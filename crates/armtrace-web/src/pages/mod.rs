@@ -142,7 +142,7 @@ impl IntoResponse for PageError {
             let message = if status == StatusCode::UNAUTHORIZED {
                 "Sign in to see this page.".to_owned()
             } else {
-                self.error.message
+                self.error.message.clone()
             };
             let extra = minijinja::context! {
                 status => status.as_u16(),
