@@ -15,6 +15,7 @@
 //! ```
 
 pub mod access;
+pub mod audit;
 pub mod country;
 pub mod custody;
 pub mod date;
