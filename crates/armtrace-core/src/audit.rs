@@ -260,15 +260,25 @@ impl ChainBreak {
             return self;
         };
         let s = self.seq;
-        let short = &named[..named.len().min(16)];
+        let found = if named == GENESIS_HASH {
+            Some(0)
+        } else {
+            found
+        };
+        let short = short(named);
         match found {
-            Some(m) if m >= s => ChainBreak::new(
+            Some(m) if m >= s || s < 1 => ChainBreak::new(
                 s,
                 BreakKind::Reordered,
                 format!(
-                    "entry {s} is out of order: it is intact but belongs after entry {m} \
-                     (it names entry {m}'s hash {short}… as its predecessor); entries were \
-                     swapped or renumbered"
+                    "entry {s} is out of order: it is intact but belongs at entry {} (it \
+                     names {} as its predecessor); entries were swapped or renumbered",
+                    m + 1,
+                    if m == 0 {
+                        "the genesis hash".to_owned()
+                    } else {
+                        format!("entry {m}'s hash {short}…")
+                    }
                 ),
             ),
             Some(m) if m + 1 < s => ChainBreak::new(
@@ -342,10 +352,12 @@ impl ChainVerifier {
         }
     }
 
-    /// Checks the next entry: its number, its link to the entry before, its own hash.
-    pub fn push(&mut self, entry: &AuditEntry) -> Result<(), ChainBreak> {
+    /// Checks only that `seq` is the next number. [`ChainVerifier::push`] does this
+    /// too; a store calls it first so that a gap is reported before a row it cannot
+    /// decode.
+    pub fn check_seq(&self, seq: i64) -> Result<(), ChainBreak> {
         let expected = self.next_seq;
-        let s = entry.seq;
+        let s = seq;
         if s > expected {
             let message = if s == expected + 1 {
                 format!(
@@ -374,6 +386,19 @@ impl ChainVerifier {
                     )
                 },
             ));
+        }
+        Ok(())
+    }
+
+    /// Checks the next entry: its number, its link to the entry before, its own hash.
+    pub fn push(&mut self, entry: &AuditEntry) -> Result<(), ChainBreak> {
+        let s = entry.seq;
+        if let Err(mut b) = self.check_seq(s) {
+            if b.kind == BreakKind::Reordered && entry.computed_hash() == entry.hash {
+                // Intact but numbered out of place: where it belongs can be looked up.
+                b.names_predecessor = Some(entry.prev_hash.clone());
+            }
+            return Err(b);
         }
         let computed = entry.computed_hash();
         let contents_match = computed == entry.hash;

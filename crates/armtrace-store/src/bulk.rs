@@ -71,7 +71,7 @@ pub(crate) fn decode_canonical<R: Record>(
     })
 }
 
-fn open_read_only(file: &std::path::Path) -> Result<rusqlite::Connection> {
+pub(crate) fn open_read_only(file: &std::path::Path) -> Result<rusqlite::Connection> {
     let conn = rusqlite::Connection::open_with_flags(
         file,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,

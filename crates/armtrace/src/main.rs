@@ -62,6 +62,12 @@ enum Command {
     /// Measure armtrace against baselines (use a release build).
     #[command(subcommand)]
     Bench(cmd::bench::BenchCommand),
+    /// The tamper-evident audit log: verify it, export and sign it, list it.
+    #[command(subcommand)]
+    Audit(cmd::audit::AuditCommand),
+    /// Photos and documents attached to items, stored by their SHA-256.
+    #[command(subcommand)]
+    Evidence(cmd::evidence::EvidenceCommand),
 }
 
 fn main() -> ExitCode {
@@ -106,5 +112,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Identify(a) => cmd::identify::run(a),
         Command::Demo(a) => cmd::demo::run(&cli.db, a).await,
         Command::Bench(c) => cmd::bench::run(c).await,
+        Command::Audit(c) => cmd::audit::run(&cli.db, c).await,
+        Command::Evidence(c) => cmd::evidence::run(&cli.db, c).await,
     }
 }

@@ -97,7 +97,7 @@ fn a_changed_field_is_named() {
     entries[2].actor = "someone else".into();
     let b = verify(&entries, &head).unwrap_err();
     assert_eq!((b.seq, b.kind), (3, BreakKind::Altered), "{b}");
-    assert!(b.to_string().contains("entry 3 altered"), "{b}");
+    assert!(b.to_string().contains("entry 3 was altered"), "{b}");
 }
 
 #[test]
@@ -141,10 +141,7 @@ fn a_moved_entry_is_told_from_a_changed_one() {
     assert_eq!(named, entries[3].hash);
     let refined = found.with_predecessor_at(Some(4));
     assert_eq!((refined.seq, refined.kind), (2, BreakKind::Reordered));
-    assert!(
-        refined.message.contains("belongs after entry 4"),
-        "{refined}"
-    );
+    assert!(refined.message.contains("belongs at entry 5 "), "{refined}");
 }
 
 #[test]
@@ -167,6 +164,16 @@ fn numbers_must_start_at_one_and_not_repeat() {
     entries[0].seq = 0;
     let b = verify_chain(&entries, None).unwrap_err();
     assert_eq!((b.seq, b.kind), (0, BreakKind::Reordered), "{b}");
+    // Intact, so where it belongs can be told: it follows the genesis hash.
+    let refined = b.with_predecessor_at(None);
+    assert!(refined.message.contains("belongs at entry 1 "), "{refined}");
+    let mut entries = chain(3);
+    entries[1].seq = -4;
+    entries.sort_by_key(|e| e.seq);
+    let b = verify_chain(&entries, None).unwrap_err();
+    assert_eq!((b.seq, b.kind), (-4, BreakKind::Reordered), "{b}");
+    let refined = b.with_predecessor_at(Some(1));
+    assert!(refined.message.contains("belongs at entry 2 "), "{refined}");
     let mut entries = chain(3);
     entries[2].seq = 2;
     let b = verify_chain(&entries, None).unwrap_err();

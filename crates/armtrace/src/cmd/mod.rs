@@ -1,10 +1,12 @@
 //! One module per command family. Each parses its arguments with clap, calls the store
 //! or the core, and prints either text for people or the documented JSON.
 
+pub mod audit;
 pub mod bench;
 pub mod bench_search;
 pub mod chain;
 pub mod demo;
+pub mod evidence;
 pub mod export;
 pub mod filter;
 pub mod identify;
