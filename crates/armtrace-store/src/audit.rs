@@ -558,3 +558,6 @@ impl AuditKey {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;
