@@ -261,10 +261,18 @@ fn walk_chain(
         let mut found = None;
         while let Some(row) = rows.next().map_err(read)? {
             let seq: i64 = row.get(0).map_err(read)?;
-            let checked = verifier
-                .check_seq(seq)
-                .and_then(|()| decode_row(row, seq))
-                .and_then(|entry| verifier.push(&entry).map(|()| entry));
+            let checked = match verifier.check_seq(seq) {
+                Ok(()) => {
+                    decode_row(row, seq).and_then(|entry| verifier.push(&entry).map(|()| entry))
+                }
+                // Numbered before its place: if it decodes, `push` also says which
+                // predecessor it names, so where it belongs can be looked up.
+                Err(b) if b.kind == BreakKind::Reordered => Err(decode_row(row, seq)
+                    .ok()
+                    .and_then(|entry| verifier.push(&entry).err())
+                    .unwrap_or(b)),
+                Err(b) => Err(b),
+            };
             match checked {
                 Ok(entry) => {
                     count += 1;
