@@ -97,8 +97,19 @@ pub fn write_string(out: &mut String, s: &str) {
 
 /// Appends a finite double as Python's `repr` spells it.
 fn write_float(out: &mut String, x: f64) {
-    // `{:e}` gives the shortest digits that read back to `x`, as `d.ddde±N`.
-    let sci = format!("{x:e}");
+    // `{:e}` gives the shortest digits that read back to `x`, as `d.ddde±N`; but when
+    // two such digit strings are equally near `x` it may pick the upper one, where
+    // Python picks the even one (9185597922015.0625 → Python's `…015.062`). Formatting
+    // again to that many digits rounds the exact value half-to-even, as Python does.
+    let shortest = format!("{x:e}");
+    let digit_count = shortest
+        .split('e')
+        .next()
+        .expect("LowerExp writes a mantissa")
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .count();
+    let sci = format!("{x:.prec$e}", prec = digit_count - 1);
     let (mantissa, exponent) = sci.split_once('e').expect("LowerExp writes an exponent");
     let exponent: i32 = exponent
         .parse()
@@ -107,7 +118,10 @@ fn write_float(out: &mut String, x: f64) {
         Some(m) => (true, m),
         None => (false, mantissa),
     };
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let mut digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    while digits.len() > 1 && digits.ends_with('0') {
+        digits.pop();
+    }
     // The value is 0.DIGITS × 10^point.
     let point = exponent + 1;
     if negative {
@@ -166,6 +180,12 @@ mod tests {
             (f64::MAX, "1.7976931348623157e+308"),
             (100.0, "100.0"),
             (-3.0, "-3.0"),
+            // Exactly halfway between …062 and …063: Python rounds to even.
+            (9_185_597_922_015.0 + 1.0 / 16.0, "9185597922015.062"),
+            (0.125, "0.125"),
+            (5e-324, "5e-324"),
+            (1.0e22, "1e+22"),
+            (123456789012345680.0, "1.2345678901234568e+17"),
         ];
         for (x, python) in cases {
             assert_eq!(float(x), python, "{x:e}");
