@@ -16,6 +16,7 @@
 
 pub mod access;
 pub mod analytics;
+pub mod audit;
 pub mod country;
 pub mod custody;
 pub mod date;

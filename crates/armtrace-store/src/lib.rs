@@ -7,14 +7,18 @@
 //! * [`import`] turns a CSV, JSON Lines or XLSX file into validated records and writes
 //!   them atomically and idempotently, keeping a revision of every changed record.
 //! * [`export`] writes items as CSV (re-importable), JSON Lines or GeoJSON.
+//! * [`audit`] appends every write to a hash-chained log and checks it; [`evidence`]
+//!   keeps photos and documents by the SHA-256 of their bytes.
 //!
 //! This crate knows nothing about HTTP or terminals: progress is reported through a
 //! callback, errors are typed ([`StoreError`]) and the binary turns them into messages.
 
 pub mod accounts;
+pub mod audit;
 mod bulk;
 pub mod chain;
 pub mod error;
+pub mod evidence;
 pub mod export;
 pub mod import;
 pub mod items;

@@ -19,6 +19,8 @@ pub struct Store {
     location: String,
     /// The database file, for the bulk writer's own connection (see `import::sqlite`).
     pub(crate) file: std::path::PathBuf,
+    /// Where evidence files are stored (see `evidence`): `<file>.evidence` by default.
+    pub(crate) evidence_root: std::path::PathBuf,
 }
 
 impl Store {
@@ -53,10 +55,13 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlite_migrator().run(&pool).await?;
+        let mut evidence_root = file.clone().into_os_string();
+        evidence_root.push(".evidence");
         Ok(Store {
             pool,
             location: location.to_owned(),
             file,
+            evidence_root: evidence_root.into(),
         })
     }
 
@@ -118,6 +123,11 @@ fn sqlite_migrator() -> sqlx::migrate::Migrator {
             3,
             "accounts",
             include_str!("../migrations/sqlite/0003_accounts.sql"),
+        ),
+        (
+            4,
+            "audit log and evidence files",
+            include_str!("../migrations/sqlite/0004_audit.sql"),
         ),
     ]
     .into_iter()

@@ -1,10 +1,14 @@
 //! Storing trace requests. The request itself (fields, lifecycle, printable form) is
 //! `armtrace_core::trace::TraceRequest`; here it is kept as a JSON document with the
-//! columns that lists filter on, and every change is recorded as a revision.
+//! columns that lists filter on, and every change is recorded as a revision. Creating
+//! or changing a request appends an audit entry in the same transaction, committing to
+//! the stored document by its SHA-256.
 
+use armtrace_core::audit::sha256_hex;
 use armtrace_core::trace::TraceRequest;
 use sqlx::Row;
 
+use crate::audit::{AuditEvent, append_in};
 use crate::error::{Result, StoreError};
 use crate::store::{Store, now};
 
@@ -36,9 +40,11 @@ impl Store {
         }
     }
 
-    /// Stores a new trace request.
-    pub async fn insert_trace_request(&self, request: &TraceRequest) -> Result<()> {
+    /// Stores a new trace request, drafted by `actor`.
+    pub async fn insert_trace_request(&self, request: &TraceRequest, actor: &str) -> Result<()> {
         let at = now();
+        let document = serde_json::to_string(request).expect("requests serialise");
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query(
             "INSERT INTO trace_requests (ref, status, addressee, created_on, due_on, document, revision, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)",
@@ -48,27 +54,40 @@ impl Store {
         .bind(&request.addressee.name)
         .bind(request.created_on.to_string())
         .bind(request.due_on.map(|d| d.to_string()))
-        .bind(serde_json::to_string(request).expect("requests serialise"))
+        .bind(&document)
         .bind(&at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        let event = AuditEvent::new(actor, "trace_request.create")
+            .on("trace_request", &request.reference)
+            .with_detail(serde_json::json!({
+                "status": request.status.as_str(),
+                "revision": 1,
+                "items": request.particulars.len(),
+                "document_sha256": sha256_hex(document.as_bytes()),
+            }));
+        append_in(&mut tx, &event).await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// Replaces a stored trace request, keeping the previous version as a revision.
     pub async fn update_trace_request(&self, request: &TraceRequest, actor: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query("SELECT id, revision, document FROM trace_requests WHERE ref = $1")
-            .bind(&request.reference)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                kind: "trace request",
-                reference: request.reference.clone(),
-            })?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let row =
+            sqlx::query("SELECT id, revision, document, status FROM trace_requests WHERE ref = $1")
+                .bind(&request.reference)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::NotFound {
+                    kind: "trace request",
+                    reference: request.reference.clone(),
+                })?;
         let id: i64 = row.try_get(0)?;
         let revision: i64 = row.try_get(1)?;
         let previous: String = row.try_get(2)?;
+        let previous_status: String = row.try_get(3)?;
+        let document = serde_json::to_string(request).expect("requests serialise");
         let at = now();
         sqlx::query(
             "INSERT INTO revisions (entity, entity_id, revision, changed_at, actor, import_id, action, previous)
@@ -88,12 +107,21 @@ impl Store {
         .bind(request.status.as_str())
         .bind(&request.addressee.name)
         .bind(request.due_on.map(|d| d.to_string()))
-        .bind(serde_json::to_string(request).expect("requests serialise"))
+        .bind(&document)
         .bind(revision + 1)
         .bind(&at)
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        let event = AuditEvent::new(actor, "trace_request.update")
+            .on("trace_request", &request.reference)
+            .with_detail(serde_json::json!({
+                "from_status": previous_status,
+                "status": request.status.as_str(),
+                "revision": revision + 1,
+                "document_sha256": sha256_hex(document.as_bytes()),
+            }));
+        append_in(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -77,6 +77,12 @@ enum Command {
     /// Measure armtrace against baselines (use a release build).
     #[command(subcommand)]
     Bench(cmd::bench::BenchCommand),
+    /// The tamper-evident audit log: verify it, export and sign it, list it.
+    #[command(subcommand)]
+    Audit(cmd::audit::AuditCommand),
+    /// Photos and documents attached to items, stored by their SHA-256.
+    #[command(subcommand)]
+    Evidence(cmd::evidence::EvidenceCommand),
 }
 
 fn main() -> ExitCode {
@@ -127,5 +133,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(c) => cmd::accounts::user(&cli.db, c).await,
         Command::Token(c) => cmd::accounts::token(&cli.db, c).await,
         Command::Bench(c) => cmd::bench::run(c).await,
+        Command::Audit(c) => cmd::audit::run(&cli.db, c).await,
+        Command::Evidence(c) => cmd::evidence::run(&cli.db, c).await,
     }
 }

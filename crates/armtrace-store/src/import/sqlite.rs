@@ -6,6 +6,7 @@
 //! each statement to a worker thread, which measured as the largest cost of a
 //! million-row import. rusqlite shares sqlx's bundled SQLite library, so both see the
 //! same database; the connection is dropped (rolling back) unless the import commits.
+//! The import's audit entry is appended in the same transaction, just before it commits.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -14,6 +15,7 @@ use std::time::Duration;
 use rustc_hash::FxHashMap;
 
 use super::{ImportSummary, Sink};
+use crate::audit::{AuditEvent, append_blocking};
 use crate::error::{Result, StoreError};
 use crate::record::Record;
 use crate::store::now;
@@ -194,6 +196,26 @@ impl<R: Record> Sink<R> for SqliteSink {
     fn commit(self, summary: &ImportSummary) -> Result<()> {
         let r = summary.report;
         if let Some(id) = self.import_id {
+            // One audit entry per committed import, in its transaction.
+            let file_name = std::path::Path::new(&summary.source_name)
+                .file_name()
+                .map_or_else(
+                    || summary.source_name.clone(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+            let event = AuditEvent::new(&self.actor, format!("import.{}", R::TABLE))
+                .on("import", id.to_string())
+                .with_detail(serde_json::json!({
+                    "import_id": id,
+                    "source_name": file_name,
+                    "source_sha256": summary.source_sha256,
+                    "format": summary.format,
+                    "inserted": r.inserted,
+                    "updated": r.updated,
+                    "unchanged": r.unchanged,
+                    "rejected": r.rejected,
+                }));
+            append_blocking(&self.conn, &event)?;
             self.conn
                 .execute(
                     "UPDATE imports SET source_name = ?1, source_sha256 = ?2, format = ?3, finished_at = ?4,

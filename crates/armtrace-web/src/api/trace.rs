@@ -271,7 +271,10 @@ pub async fn draft(state: &AppState, viewer: &Viewer, new: &NewTrace) -> ApiResu
     request.reason = new.reason.clone().unwrap_or_default();
     request.intended_use = new.intended_use.clone().filter(|s| !s.trim().is_empty());
     request.due_on = due_on;
-    state.store.insert_trace_request(&request).await?;
+    state
+        .store
+        .insert_trace_request(&request, &viewer.actor())
+        .await?;
     Ok(request)
 }
 

@@ -2,11 +2,13 @@
 //! or the core, and prints either text for people or the documented JSON.
 
 pub mod accounts;
+pub mod audit;
 pub mod bench;
 pub mod bench_search;
 pub mod bench_stats;
 pub mod chain;
 pub mod demo;
+pub mod evidence;
 pub mod export;
 pub mod filter;
 pub mod identify;

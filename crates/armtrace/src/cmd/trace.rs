@@ -169,7 +169,7 @@ pub async fn run(db: &str, command: TraceCommand) -> anyhow::Result<ExitCode> {
             request.intended_use = args.intended_use.clone();
             request.due_on = args.due;
             request.photos = args.photo.clone();
-            store.insert_trace_request(&request).await?;
+            store.insert_trace_request(&request, &actor).await?;
             if args.json {
                 print_json(&request)?;
             } else {

@@ -7,6 +7,7 @@
 //! the supply-chain and search commands. Run with
 //! `cargo test -p armtrace --test it`.
 
+mod audit;
 mod browser;
 mod chain;
 mod columns;
