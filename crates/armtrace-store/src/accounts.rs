@@ -14,6 +14,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+use crate::audit::{AuditEvent, append_in};
 use crate::error::{Result, StoreError};
 use crate::store::{Store, now};
 
@@ -142,10 +143,12 @@ impl Store {
         name: &str,
         role: Role,
         password: Option<&str>,
+        actor: &str,
     ) -> Result<User> {
         check_name(name)?;
         let hash = password.map(hash_password).transpose()?;
         let at = now();
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let result = sqlx::query(
             "INSERT INTO users (name, role, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
         )
@@ -153,7 +156,7 @@ impl Store {
         .bind(role.as_str())
         .bind(hash)
         .bind(&at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await;
         match result {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
@@ -163,6 +166,13 @@ impl Store {
             }
             other => other?,
         };
+        let event = AuditEvent::new(actor, "user.add")
+            .on("user", name)
+            .with_detail(
+                serde_json::json!({ "role": role.as_str(), "password": password.is_some() }),
+            );
+        append_in(&mut tx, &event).await?;
+        tx.commit().await?;
         self.user(name).await
     }
 
@@ -189,23 +199,47 @@ impl Store {
     }
 
     /// Sets a user's role.
-    pub async fn set_user_role(&self, name: &str, role: Role) -> Result<User> {
-        self.set_column(name, "role", role.as_str().to_owned())
-            .await
+    pub async fn set_user_role(&self, name: &str, role: Role, actor: &str) -> Result<User> {
+        let detail = serde_json::json!({ "role": role.as_str() });
+        self.set_column(
+            name,
+            "role",
+            role.as_str().to_owned(),
+            actor,
+            "user.role",
+            detail,
+        )
+        .await
     }
 
     /// Sets (or replaces) a user's password; signs out their browser sessions.
-    pub async fn set_user_password(&self, name: &str, password: &str) -> Result<User> {
+    pub async fn set_user_password(&self, name: &str, password: &str, actor: &str) -> Result<User> {
         let hash = hash_password(password)?;
-        let user = self.set_column(name, "password_hash", hash).await?;
+        let user = self
+            .set_column(
+                name,
+                "password_hash",
+                hash,
+                actor,
+                "user.password",
+                serde_json::json!({}),
+            )
+            .await?;
         self.end_sessions(user.id).await?;
         Ok(user)
     }
 
     /// Disables or re-enables a user; disabling ends their sessions (their tokens stop
     /// working too, since every request checks the user).
-    pub async fn set_user_disabled(&self, name: &str, disabled: bool) -> Result<User> {
-        let user = self.set_int(name, "disabled", disabled.into()).await?;
+    pub async fn set_user_disabled(&self, name: &str, disabled: bool, actor: &str) -> Result<User> {
+        let action = if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        };
+        let user = self
+            .set_int(name, "disabled", disabled.into(), actor, action)
+            .await?;
         if disabled {
             self.end_sessions(user.id).await?;
         }
@@ -213,38 +247,72 @@ impl Store {
     }
 
     /// Grants (or withdraws) access to every confidential item.
-    pub async fn set_confidential_grant(&self, name: &str, granted: bool) -> Result<User> {
-        self.set_int(name, "confidential_grant", granted.into())
+    pub async fn set_confidential_grant(
+        &self,
+        name: &str,
+        granted: bool,
+        actor: &str,
+    ) -> Result<User> {
+        let action = if granted {
+            "user.grant_confidential"
+        } else {
+            "user.revoke_confidential"
+        };
+        self.set_int(name, "confidential_grant", granted.into(), actor, action)
             .await
     }
 
-    async fn set_column(&self, name: &str, column: &'static str, value: String) -> Result<User> {
+    async fn set_column(
+        &self,
+        name: &str,
+        column: &'static str,
+        value: String,
+        actor: &str,
+        action: &str,
+        detail: serde_json::Value,
+    ) -> Result<User> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let done = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE users SET {column} = $1, updated_at = $2 WHERE name = $3"
         )))
         .bind(value)
         .bind(now())
         .bind(name)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
             return Err(not_found(name));
         }
+        let event = AuditEvent::new(actor, action)
+            .on("user", name)
+            .with_detail(detail);
+        append_in(&mut tx, &event).await?;
+        tx.commit().await?;
         self.user(name).await
     }
 
-    async fn set_int(&self, name: &str, column: &'static str, value: i64) -> Result<User> {
+    async fn set_int(
+        &self,
+        name: &str,
+        column: &'static str,
+        value: i64,
+        actor: &str,
+        action: &str,
+    ) -> Result<User> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let done = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE users SET {column} = $1, updated_at = $2 WHERE name = $3"
         )))
         .bind(value)
         .bind(now())
         .bind(name)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
             return Err(not_found(name));
         }
+        append_in(&mut tx, &AuditEvent::new(actor, action).on("user", name)).await?;
+        tx.commit().await?;
         self.user(name).await
     }
 
@@ -252,6 +320,7 @@ impl Store {
     pub async fn grant_item(&self, name: &str, item_ref: &str, granted_by: &str) -> Result<()> {
         let user = self.user(name).await?;
         let item = self.item(item_ref).await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query(
             "INSERT INTO item_grants (user_id, item_id, granted_at, granted_by) VALUES ($1, $2, $3, $4)
              ON CONFLICT (user_id, item_id) DO NOTHING",
@@ -260,20 +329,33 @@ impl Store {
         .bind(item.id)
         .bind(now())
         .bind(granted_by)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        let event = AuditEvent::new(granted_by, "user.grant_item")
+            .on("user", name)
+            .with_detail(serde_json::json!({ "item": item_ref }));
+        append_in(&mut tx, &event).await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// Withdraws a grant of one item.
-    pub async fn revoke_item(&self, name: &str, item_ref: &str) -> Result<bool> {
+    pub async fn revoke_item(&self, name: &str, item_ref: &str, actor: &str) -> Result<bool> {
         let user = self.user(name).await?;
         let item = self.item(item_ref).await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let done = sqlx::query("DELETE FROM item_grants WHERE user_id = $1 AND item_id = $2")
             .bind(user.id)
             .bind(item.id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        if done.rows_affected() > 0 {
+            let event = AuditEvent::new(actor, "user.revoke_item")
+                .on("user", name)
+                .with_detail(serde_json::json!({ "item": item_ref }));
+            append_in(&mut tx, &event).await?;
+        }
+        tx.commit().await?;
         Ok(done.rows_affected() > 0)
     }
 
@@ -334,6 +416,7 @@ impl Store {
         let csrf = random_secret();
         let created = jiff::Timestamp::now();
         let expires = created + jiff::SignedDuration::from_hours(SESSION_HOURS);
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -342,8 +425,11 @@ impl Store {
         .bind(&csrf)
         .bind(created.to_string())
         .bind(expires.to_string())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        let event = AuditEvent::new(format!("web:{}", user.name), "login").on("user", &user.name);
+        append_in(&mut tx, &event).await?;
+        tx.commit().await?;
         Ok((token, csrf))
     }
 
@@ -375,6 +461,15 @@ impl Store {
         }))
     }
 
+    /// Records a refused sign-in (the name as typed; never the password).
+    pub async fn record_failed_login(&self, name: &str, client: &str) -> Result<()> {
+        let event = AuditEvent::new("web:anonymous", "login.failed")
+            .on("user", name)
+            .with_detail(serde_json::json!({ "client": client }));
+        self.audit_append(event).await?;
+        Ok(())
+    }
+
     /// Ends one session (signing out).
     pub async fn end_session(&self, token: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
@@ -399,9 +494,11 @@ impl Store {
         &self,
         name: &str,
         label: Option<&str>,
+        actor: &str,
     ) -> Result<(ApiToken, String)> {
         let user = self.user(name).await?;
         let token = format!("{TOKEN_PREFIX}{}", random_secret());
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let id: (i64,) = sqlx::query_as(
             "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -409,8 +506,13 @@ impl Store {
         .bind(token_hash(&token))
         .bind(label)
         .bind(now())
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        let event = AuditEvent::new(actor, "token.create")
+            .on("user", name)
+            .with_detail(serde_json::json!({ "token_id": id.0, "label": label }));
+        append_in(&mut tx, &event).await?;
+        tx.commit().await?;
         let info = self
             .tokens(Some(name))
             .await?
@@ -445,25 +547,28 @@ impl Store {
     }
 
     /// Revokes a token by id. Revoking twice is not an error.
-    pub async fn revoke_token(&self, id: i64) -> Result<ApiToken> {
+    pub async fn revoke_token(&self, id: i64, actor: &str) -> Result<ApiToken> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let done = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2",
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
         )
         .bind(now())
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound {
-                kind: "API token",
-                reference: id.to_string(),
-            });
+        if done.rows_affected() > 0 {
+            let event = AuditEvent::new(actor, "token.revoke").on("api_token", id.to_string());
+            append_in(&mut tx, &event).await?;
         }
+        tx.commit().await?;
         self.tokens(None)
             .await?
             .into_iter()
             .find(|t| t.id == id)
-            .ok_or_else(|| StoreError::Corrupt("a token vanished as it was revoked".into()))
+            .ok_or_else(|| StoreError::NotFound {
+                kind: "API token",
+                reference: id.to_string(),
+            })
     }
 
     /// The enabled user a live token belongs to, if any.

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use armtrace_core::{FieldError, RowError};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -40,6 +40,9 @@ pub struct ImportOptions {
     pub ignore_unknown: bool,
     /// Who is importing (recorded with the import and every revision).
     pub actor: String,
+    /// The importer's clearance: rows whose key belongs to an item they may not see are
+    /// rejected, never written (`None`: the command line, which may change anything).
+    pub clearance: Option<armtrace_core::Clearance>,
 }
 
 impl ImportOptions {
@@ -51,6 +54,7 @@ impl ImportOptions {
             skip_invalid: false,
             ignore_unknown: false,
             actor: actor.into(),
+            clearance: None,
         }
     }
 }
@@ -104,6 +108,9 @@ enum Message<R> {
 pub(crate) trait Sink<R: Record> {
     /// Key → (id, content hash, revision) of every stored record.
     fn existing(&mut self) -> Result<FxHashMap<String, (i64, i64, i64)>>;
+    /// Keys of stored records this clearance may not see (items only: other records
+    /// have no confidentiality).
+    fn hidden(&mut self, clearance: &armtrace_core::Clearance) -> Result<FxHashSet<String>>;
     fn insert(&mut self, record: &R, hash: i64) -> Result<()>;
     /// Replaces record `id`, keeping its previous values as a revision.
     fn update(&mut self, id: i64, revision: i64, record: &R, hash: i64) -> Result<()>;
@@ -225,6 +232,8 @@ struct Writer<'o, R: Record, S: Sink<R>> {
     sink: S,
     options: &'o ImportOptions,
     existing: FxHashMap<String, (i64, i64, i64)>,
+    /// Keys the importer may not change (records they may not see).
+    hidden: FxHashSet<String>,
     /// Key → first row it appeared on in this file.
     seen: FxHashMap<String, u64>,
     report: ImportReport,
@@ -234,10 +243,15 @@ struct Writer<'o, R: Record, S: Sink<R>> {
 impl<'o, R: Record, S: Sink<R>> Writer<'o, R, S> {
     fn new(mut sink: S, options: &'o ImportOptions) -> Result<Self> {
         let existing = sink.existing()?;
+        let hidden = match &options.clearance {
+            Some(c) if !c.sees_everything() => sink.hidden(c)?,
+            _ => FxHashSet::default(),
+        };
         Ok(Writer {
             sink,
             options,
             existing,
+            hidden,
             seen: FxHashMap::default(),
             report: ImportReport::default(),
             _record: std::marker::PhantomData,
@@ -295,6 +309,19 @@ impl<'o, R: Record, S: Sink<R>> Writer<'o, R, S> {
                 continue;
             }
             self.seen.insert(record.key().to_owned(), row);
+            if self.hidden.contains(record.key()) {
+                let error = RowError {
+                    row,
+                    column: column_names[0].clone(),
+                    value: record.key().to_owned(),
+                    message: format!(
+                        "is the {} of a record you may not change: leave the row out, or ask someone cleared for it to import it",
+                        R::KEY
+                    ),
+                };
+                self.reject(error);
+                continue;
+            }
             self.report.suggestions += u64::from(suggested);
             match self.existing.get(record.key()).copied() {
                 Some((_, old_hash, _)) if old_hash == hash => self.report.unchanged += 1,

@@ -12,7 +12,7 @@ use std::fmt::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{ImportSummary, Sink};
 use crate::audit::{AuditEvent, append_blocking};
@@ -99,6 +99,28 @@ impl<R: Record> Sink<R> for SqliteSink {
             );
         }
         Ok(map)
+    }
+
+    fn hidden(&mut self, clearance: &armtrace_core::Clearance) -> Result<FxHashSet<String>> {
+        let mut out = FxHashSet::default();
+        if R::TABLE != "items" {
+            return Ok(out);
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT ref, id, confidentiality FROM items WHERE confidentiality <> 'public'")
+            .map_err(db)?;
+        let mut rows = stmt.query([]).map_err(db)?;
+        while let Some(row) = rows.next().map_err(db)? {
+            let level: String = row.get(2).map_err(db)?;
+            let level = level
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("confidentiality {level:?}")))?;
+            if !clearance.allows(level, row.get(1).map_err(db)?) {
+                out.insert(row.get(0).map_err(db)?);
+            }
+        }
+        Ok(out)
     }
 
     fn insert(&mut self, record: &R, hash: i64) -> Result<()> {

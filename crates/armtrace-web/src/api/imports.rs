@@ -162,6 +162,7 @@ pub fn start(
     options.dry_run = upload.dry_run;
     options.skip_invalid = upload.skip_invalid;
     options.ignore_unknown = upload.ignore_unknown;
+    options.clearance = Some(viewer.clearance.clone());
     let total_bytes = upload.bytes.len() as u64;
     let tx = state.imports.start(|id| ImportStatus {
         id,

@@ -102,6 +102,11 @@ pub async fn login(
         .map_err(|e| page.fail(e.into()))?;
     let Some(user) = user else {
         state.logins.fail(&keys);
+        state
+            .store
+            .record_failed_login(form.name.trim(), &peer.ip().to_string())
+            .await
+            .map_err(|e| page.fail(e.into()))?;
         return page.render_status(
             StatusCode::UNAUTHORIZED,
             "login.html",

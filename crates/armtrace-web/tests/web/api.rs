@@ -554,7 +554,11 @@ async fn revoked_disabled_and_changed_accounts_take_effect_at_once() {
     site.get(Who::Viewer, &restricted).await.expect(200);
     site.get(Who::Viewer, "/api/imports").await.expect(403);
     site.store
-        .set_user_role(Who::Viewer.name(), armtrace_core::Role::Investigator)
+        .set_user_role(
+            Who::Viewer.name(),
+            armtrace_core::Role::Investigator,
+            "test",
+        )
         .await
         .expect("the role changes");
     site.get(Who::Viewer, "/api/imports").await.expect(200);
@@ -568,13 +572,14 @@ async fn revoked_disabled_and_changed_accounts_take_effect_at_once() {
         .revoke_item(
             Who::GrantedViewer.name(),
             site.register.level_ref(crate::register::Level::Granted),
+            "test",
         )
         .await
         .expect("the grant is withdrawn");
     site.get(Who::GrantedViewer, &granted).await.expect(404);
 
     site.store
-        .set_user_disabled(Who::Analyst.name(), true)
+        .set_user_disabled(Who::Analyst.name(), true, "test")
         .await
         .expect("the user is disabled");
     let refused = site.get(Who::Analyst, "/api/items").await.expect(401);
@@ -586,7 +591,7 @@ async fn revoked_disabled_and_changed_accounts_take_effect_at_once() {
         .await
         .expect("tokens");
     site.store
-        .revoke_token(tokens[0].id)
+        .revoke_token(tokens[0].id, "test")
         .await
         .expect("the token is revoked");
     site.get(Who::Admin, "/api/me").await.expect(401).error();

@@ -256,6 +256,7 @@ async fn signing_in_with_the_form_gives_a_session_that_csrf_protects_and_logout_
             "session-user",
             armtrace_core::Role::Investigator,
             Some(password),
+            "test",
         )
         .await
         .expect("a user with a password");

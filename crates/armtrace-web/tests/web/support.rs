@@ -319,11 +319,11 @@ impl Site {
         for who in Who::ALL {
             let Some(role) = who.role() else { continue };
             store
-                .create_user(who.name(), role, None)
+                .create_user(who.name(), role, None, "test")
                 .await
                 .expect("the user is created");
             let (_, token) = store
-                .create_token(who.name(), Some("web tests"))
+                .create_token(who.name(), Some("web tests"), "test")
                 .await
                 .expect("a token is created");
             tokens.insert(who, token);
@@ -337,7 +337,7 @@ impl Site {
             .await
             .expect("the item is granted");
         store
-            .set_confidential_grant(Who::ClearedAnalyst.name(), true)
+            .set_confidential_grant(Who::ClearedAnalyst.name(), true, "test")
             .await
             .expect("confidential items are granted");
 

@@ -115,6 +115,7 @@ fn password(args: &PasswordArgs) -> anyhow::Result<(String, bool)> {
 
 pub async fn user(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
     let store = open(db).await?;
+    let actor = super::actor();
     match command {
         UserCommand::Add {
             name,
@@ -123,11 +124,11 @@ pub async fn user(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
             no_password,
         } => {
             let generated = if no_password {
-                store.create_user(&name, role, None).await?;
+                store.create_user(&name, role, None, &actor).await?;
                 None
             } else {
                 let (pw, generated) = password(&pw)?;
-                store.create_user(&name, role, Some(&pw)).await?;
+                store.create_user(&name, role, Some(&pw), &actor).await?;
                 generated.then_some(pw)
             };
             println!("user {name} created with role {role}");
@@ -166,23 +167,23 @@ pub async fn user(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
             }
         }
         UserCommand::SetRole { name, role } => {
-            store.set_user_role(&name, role).await?;
+            store.set_user_role(&name, role, &actor).await?;
             println!("user {name} now has role {role}");
         }
         UserCommand::Passwd { name, password: pw } => {
             let (pw, generated) = password(&pw)?;
-            store.set_user_password(&name, &pw).await?;
+            store.set_user_password(&name, &pw, &actor).await?;
             println!("password of {name} changed; their web sessions have ended");
             if generated {
                 println!("password: {pw}\n(shown once)");
             }
         }
         UserCommand::Disable { name } => {
-            store.set_user_disabled(&name, true).await?;
+            store.set_user_disabled(&name, true, &actor).await?;
             println!("user {name} disabled; sessions ended, tokens no longer work");
         }
         UserCommand::Enable { name } => {
-            store.set_user_disabled(&name, false).await?;
+            store.set_user_disabled(&name, false, &actor).await?;
             println!("user {name} enabled");
         }
         UserCommand::Grant {
@@ -191,10 +192,10 @@ pub async fn user(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
             item,
         } => {
             if let Some(item) = item {
-                store.grant_item(&name, &item, &super::actor()).await?;
+                store.grant_item(&name, &item, &actor).await?;
                 println!("{name} may now see confidential item {item}");
             } else if confidential {
-                store.set_confidential_grant(&name, true).await?;
+                store.set_confidential_grant(&name, true, &actor).await?;
                 println!("{name} may now see every confidential item");
             }
         }
@@ -204,7 +205,7 @@ pub async fn user(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
             item,
         } => {
             if let Some(item) = item {
-                let had = store.revoke_item(&name, &item).await?;
+                let had = store.revoke_item(&name, &item, &actor).await?;
                 println!(
                     "{}",
                     if had {
@@ -214,7 +215,7 @@ pub async fn user(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
                     }
                 );
             } else if confidential {
-                store.set_confidential_grant(&name, false).await?;
+                store.set_confidential_grant(&name, false, &actor).await?;
                 println!(
                     "{name} may no longer see confidential items (grants of single items remain)"
                 );
@@ -227,9 +228,10 @@ pub async fn user(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
 
 pub async fn token(db: &str, command: TokenCommand) -> anyhow::Result<ExitCode> {
     let store = open(db).await?;
+    let actor = super::actor();
     match command {
         TokenCommand::Create { user, label, json } => {
-            let (info, token) = store.create_token(&user, label.as_deref()).await?;
+            let (info, token) = store.create_token(&user, label.as_deref(), &actor).await?;
             if json {
                 print_json(
                     &serde_json::json!({ "id": info.id, "user": info.user, "label": info.label, "token": token }),
@@ -262,7 +264,7 @@ pub async fn token(db: &str, command: TokenCommand) -> anyhow::Result<ExitCode> 
             }
         }
         TokenCommand::Revoke { id } => {
-            let t = store.revoke_token(id).await?;
+            let t = store.revoke_token(id, &actor).await?;
             println!("token {} of {} revoked", t.id, t.user);
         }
     }

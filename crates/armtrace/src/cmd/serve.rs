@@ -42,11 +42,13 @@ pub async fn run(db: &str, args: ServeArgs) -> anyhow::Result<ExitCode> {
         let password = random_secret()[..16].to_owned();
         match store.user(DEMO_ADMIN).await {
             Ok(_) => {
-                store.set_user_password(DEMO_ADMIN, &password).await?;
+                store
+                    .set_user_password(DEMO_ADMIN, &password, &super::actor())
+                    .await?;
             }
             Err(_) => {
                 store
-                    .create_user(DEMO_ADMIN, Role::Admin, Some(&password))
+                    .create_user(DEMO_ADMIN, Role::Admin, Some(&password), &super::actor())
                     .await?;
             }
         }
