@@ -7,7 +7,9 @@
 //! [`Viewer::require`](crate::auth::Viewer::require), and the authorisation-matrix test
 //! checks that the two agree for every route, role and confidentiality level.
 
+pub mod audit;
 pub mod chain;
+pub mod evidence;
 pub mod imports;
 pub mod items;
 pub mod map;
@@ -96,6 +98,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(trace::advance_trace))
         .routes(routes!(imports::start_import, imports::list_imports))
         .routes(routes!(imports::get_import))
+        .routes(routes!(evidence::item_evidence, evidence::upload_evidence))
+        .routes(routes!(evidence::evidence_file))
+        .routes(routes!(evidence::evidence_thumbnail))
+        .routes(routes!(audit::audit_log))
+        .routes(routes!(audit::audit_verify))
         .routes(routes!(imports::import_events))
 }
 

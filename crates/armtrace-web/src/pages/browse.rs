@@ -154,10 +154,16 @@ pub async fn item(
             .map_err(|e| page.fail(e.into()))?;
         (requests, revisions)
     };
+    let files = state
+        .store
+        .evidence_for_item(stored.id)
+        .await
+        .map_err(|e| page.fail(e.into()))?;
+    let evidence = crate::api::evidence::evidence_json(&files, &viewer, &reference);
     page.render(
         "item.html",
         context! {
-            item => item, suggestion => suggestion, custody => custody, links => links,
+            item => item, suggestion => suggestion, custody => custody, links => links, evidence => evidence,
             requests => requests, revisions => revisions, signed_in => !viewer.is_anonymous(),
         },
     )

@@ -71,6 +71,12 @@ pub fn router() -> (Router<AppState>, Vec<PageRoute>) {
         .page(Method::GET, "/", Public, get(browse::home))
         .page(Method::GET, "/items", Public, get(browse::items))
         .page(Method::GET, "/items/{ref}", Public, get(browse::item))
+        .page(
+            Method::POST,
+            "/items/{ref}/evidence",
+            Write,
+            post(work::evidence_upload),
+        )
         .page(Method::GET, "/map", Public, get(browse::map))
         .page(Method::GET, "/dashboard", Public, get(browse::dashboard))
         .page(Method::GET, "/transfers", SignedIn, get(work::transfers))
@@ -97,6 +103,7 @@ pub fn router() -> (Router<AppState>, Vec<PageRoute>) {
             Write,
             get(work::import_progress),
         )
+        .page(Method::GET, "/audit", Admin, get(work::audit_page))
         .page(Method::GET, "/login", Public, get(account::login_page))
         .page(Method::POST, "/login", Public, post(account::login))
         .page(Method::POST, "/logout", Public, post(account::logout));

@@ -281,3 +281,87 @@ fn form_error(e: FormRejection) -> crate::error::ApiError {
         e.body_text()
     ))
 }
+
+pub async fn evidence_upload(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(reference): Path<String>,
+    form: Result<Multipart, MultipartRejection>,
+) -> PageResult {
+    let path = format!("/items/{reference}");
+    let page = Page::new(&state, &viewer, &path, BTreeMap::new());
+    page.require(Access::Write, "add evidence")?;
+    let stored = crate::api::items::visible_item(&state, &viewer, &reference)
+        .await
+        .map_err(|e| page.fail(e))?;
+    let (name, bytes, caption, csrf) = crate::api::evidence::read_evidence_upload(form)
+        .await
+        .map_err(|e| page.fail(e))?;
+    viewer
+        .check_csrf(csrf.as_deref())
+        .map_err(|e| page.fail(e))?;
+    state
+        .store
+        .add_evidence_with_caption(
+            &stored.item.reference,
+            &name,
+            None,
+            caption.as_deref(),
+            &bytes,
+            &viewer.actor(),
+        )
+        .await
+        .map_err(|e| page.fail(e.into()))?;
+    Ok(Redirect::to(&format!(
+        "/items/{}#evidence",
+        crate::api::evidence::url_ref(&reference)
+    ))
+    .into_response())
+}
+
+pub async fn audit_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    #[derive(Deserialize)]
+    struct Params {
+        after: Option<String>,
+        verify: Option<String>,
+    }
+    let (map, params) = query::<Params>(&raw)
+        .map_err(|e| Page::new(&state, &viewer, "/audit", BTreeMap::new()).fail(e))?;
+    let page = Page::new(&state, &viewer, "/audit", map);
+    page.require(Access::Admin, "read the audit log")?;
+    let after =
+        number_param("after", &params.after, 0, i64::MAX as u64).map_err(|e| page.fail(e))? as i64;
+    let entries = state
+        .store
+        .audit_entries(after, 100)
+        .await
+        .map_err(|e| page.fail(e.into()))?;
+    let head = state
+        .store
+        .audit_head()
+        .await
+        .map_err(|e| page.fail(e.into()))?;
+    let verification = if params.verify.is_some() {
+        Some(
+            state
+                .store
+                .audit_verify()
+                .await
+                .map_err(|e| page.fail(e.into()))?,
+        )
+    } else {
+        None
+    };
+    let next = entries
+        .last()
+        .map(|e| e.seq)
+        .filter(|_| entries.len() == 100);
+    page.render(
+        "audit.html",
+        context! { entries => entries, head => head, verification => verification, next => next, after => after },
+    )
+}
