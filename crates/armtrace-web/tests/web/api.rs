@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use armtrace_core::ITEM_FIELDS;
 use serde_json::Value;
 
-use crate::register::run_serial;
+use crate::register::{Level, run_serial};
 use crate::routes;
 use crate::support::{Site, Who};
 
@@ -100,6 +100,12 @@ async fn openapi_json_is_the_document_and_lists_every_route() {
         "GET /api/imports",
         "GET /api/imports/{id}",
         "GET /api/imports/{id}/events",
+        "GET /api/items/{ref}/evidence",
+        "POST /api/items/{ref}/evidence",
+        "GET /api/items/{ref}/evidence/{sha256}",
+        "GET /api/items/{ref}/evidence/{sha256}/thumbnail",
+        "GET /api/audit",
+        "GET /api/audit/verify",
     ] {
         assert!(
             listed.contains(route),
@@ -114,6 +120,7 @@ async fn openapi_json_is_the_document_and_lists_every_route() {
             routes::Param::TraceRef => site.traces.values().next().expect("a trace").clone(),
             routes::Param::ImportId => site.import_id.clone(),
             routes::Param::TraceAction => "acknowledge".into(),
+            routes::Param::EvidenceSha => site.evidence[&Level::Public].sha256.clone(),
         });
         let call = crate::support::Call::new(route.method.clone(), uri, site.cred(Who::Admin));
         let reply = site.send(call).await;

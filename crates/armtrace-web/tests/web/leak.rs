@@ -1,7 +1,9 @@
 //! Nothing hidden reaches those who may not see it: crawls of the whole site (as an
 //! anonymous visitor, a viewer, and a viewer granted one confidential item) over a
-//! register whose hidden items, never-public fields, transfers and trace requests carry
-//! unique markers (see `register.rs`).
+//! register whose hidden items, never-public fields, transfers, trace requests and
+//! evidence files (names, captions, bytes and hashes) carry unique markers (see
+//! `register.rs` and `support.rs`). The evidence of the items a crawler may see must be
+//! reached (listing, file and thumbnail).
 //!
 //! The crawl visits every GET route of the OpenAPI document and the page table (path
 //! parameters filled with public refs, hidden refs and absent ones; query parameters
@@ -60,6 +62,15 @@ fn markers_hidden_from(site: &Site, who: Who) -> BTreeMap<String, String> {
             if markers.contains(marker) {
                 hidden |= !who.sees(*level);
                 source = format!("the trace request about the {} item", level.label());
+            }
+        }
+        for (level, file) in &site.evidence {
+            if file.markers.contains(marker) {
+                hidden |= !who.sees(*level);
+                source = format!(
+                    "evidence file (name, caption, bytes or hash) of the {} item",
+                    level.label()
+                );
             }
         }
         if hidden {
@@ -145,6 +156,13 @@ fn seeds(site: &Site, route: &Route) -> Vec<String> {
             ],
             Param::ImportId => vec![site.import_id.clone()],
             Param::TraceAction => vec!["send".into()],
+            Param::EvidenceSha => site
+                .evidence
+                .values()
+                .chain([&site.document])
+                .map(|f| f.sha256.clone())
+                .chain(["0".repeat(64), "not-a-sha256".to_owned()])
+                .collect(),
         };
         let placeholder = format!("{{{name}}}");
         uris = uris
@@ -208,6 +226,8 @@ struct Crawl<'a> {
     markers: BTreeMap<String, String>,
     visible_items: u64,
     seen: HashSet<String>,
+    /// The URIs answered 200.
+    reached: HashSet<String>,
     queue: VecDeque<String>,
     failures: Vec<String>,
     requests: usize,
@@ -224,6 +244,9 @@ impl Crawl<'_> {
     async fn visit(&mut self, uri: &str) -> Reply {
         let reply = self.site.get(self.who, uri).await;
         self.requests += 1;
+        if reply.status.as_u16() == 200 {
+            self.reached.insert(uri.to_owned());
+        }
         self.check(&reply);
         reply
     }
@@ -320,7 +343,7 @@ async fn crawl_as(site: &Site, who: Who) {
         who.label()
     );
     // The markers are real: an admin sees them.
-    let everything = format!(
+    let mut everything = format!(
         "{}{}{}",
         site.get(Who::Admin, "/api/export/items?format=jsonl")
             .await
@@ -333,6 +356,19 @@ async fn crawl_as(site: &Site, who: Who) {
         site.get(Who::Admin, "/api/trace").await.expect(200).text(),
     )
     .to_uppercase();
+    for file in site.evidence.values() {
+        let listing = format!("/api/items/{}/evidence", encode(&file.item_ref));
+        for uri in [listing, file.url()] {
+            everything.push_str(
+                &site
+                    .get(Who::Admin, &uri)
+                    .await
+                    .expect(200)
+                    .text()
+                    .to_uppercase(),
+            );
+        }
+    }
     for (marker, source) in &markers {
         assert!(
             everything.contains(marker.as_str()),
@@ -357,6 +393,7 @@ async fn crawl_as(site: &Site, who: Who) {
         markers,
         visible_items,
         seen: HashSet::new(),
+        reached: HashSet::new(),
         queue: VecDeque::new(),
         failures: Vec::new(),
         requests: 0,
@@ -425,6 +462,22 @@ async fn crawl_as(site: &Site, who: Who) {
         followed,
         crawl.html_pages
     );
+    // What the crawler may see it reached: the evidence of the items it may see.
+    for (level, file) in &site.evidence {
+        if !who.sees(*level) {
+            continue;
+        }
+        let listing = format!("/api/items/{}/evidence", encode(&file.item_ref));
+        for uri in [listing, file.url(), file.thumbnail_url()] {
+            if !crawl.reached.contains(&uri) {
+                crawl.failures.push(format!(
+                    "{} may see the {} item, but the crawl did not get {uri} (200)",
+                    who.label(),
+                    level.label()
+                ));
+            }
+        }
+    }
     assert!(
         crawl.failures.is_empty(),
         "{} leak(s) to {}:\n{}",
@@ -610,55 +663,56 @@ async fn hidden_refs_answer_exactly_like_absent_ones() {
         let Some((_, kind)) = params.iter().find(|(_, p)| p.follows_items()) else {
             continue;
         };
-        for (who, hidden) in [
-            (
-                Who::Anonymous,
-                site.register
-                    .level_ref(crate::register::Level::Restricted)
-                    .to_owned(),
-            ),
-            (
-                Who::Viewer,
-                site.register
-                    .level_ref(crate::register::Level::Confidential)
-                    .to_owned(),
-            ),
-            (
-                Who::GrantedViewer,
-                site.register
-                    .level_ref(crate::register::Level::Confidential)
-                    .to_owned(),
-            ),
+        // An evidence route is asked for the hidden item's own file, an absent file and a
+        // malformed hash: the item is checked first, so none says more than "no item".
+        let shas: Vec<Option<String>> = if params.iter().any(|(_, p)| *p == Param::EvidenceSha) {
+            vec![None, Some("0".repeat(64)), Some("not-a-sha256".to_owned())]
+        } else {
+            vec![None]
+        };
+        for (who, level) in [
+            (Who::Anonymous, Level::Restricted),
+            (Who::Viewer, Level::Confidential),
+            (Who::GrantedViewer, Level::Confidential),
         ] {
             let (hidden, absent) = match kind {
-                Param::ItemRef => (hidden, "NO-SUCH-REF".to_owned()),
+                Param::ItemRef => (
+                    site.register.level_ref(level).to_owned(),
+                    "NO-SUCH-REF".to_owned(),
+                ),
                 _ => (
-                    site.traces[&crate::register::Level::Confidential].clone(),
+                    site.traces[&Level::Confidential].clone(),
                     "TR-1999-0001".to_owned(),
                 ),
             };
-            let uri = |r: &str| {
-                route.fill(|p| match p {
-                    Param::ItemRef | Param::TraceRef => r.to_owned(),
-                    Param::TransferRef => site.register.transfer_ref().to_owned(),
-                    Param::ImportId => site.import_id.clone(),
-                    Param::TraceAction => "send".to_owned(),
-                })
-            };
-            let a = site.get(who, &uri(&hidden)).await;
-            let b = site.get(who, &uri(&absent)).await;
-            compared += 1;
-            let same = a.status == b.status
-                && a.content_type() == b.content_type()
-                && a.text().replace(&hidden, "<ref>") == b.text().replace(&absent, "<ref>");
-            if !same {
-                failures.push(format!(
-                    "{} as {}: hidden and absent differ\n    {}\n    {}",
-                    route.label(),
-                    who.label(),
-                    a.describe(),
-                    b.describe()
-                ));
+            for sha in &shas {
+                let sha = sha
+                    .clone()
+                    .unwrap_or_else(|| site.evidence[&level].sha256.clone());
+                let uri = |r: &str| {
+                    route.fill(|p| match p {
+                        Param::ItemRef | Param::TraceRef => r.to_owned(),
+                        Param::TransferRef => site.register.transfer_ref().to_owned(),
+                        Param::ImportId => site.import_id.clone(),
+                        Param::TraceAction => "send".to_owned(),
+                        Param::EvidenceSha => sha.clone(),
+                    })
+                };
+                let a = site.get(who, &uri(&hidden)).await;
+                let b = site.get(who, &uri(&absent)).await;
+                compared += 1;
+                let same = a.status == b.status
+                    && a.content_type() == b.content_type()
+                    && a.text().replace(&hidden, "<ref>") == b.text().replace(&absent, "<ref>");
+                if !same {
+                    failures.push(format!(
+                        "{} as {}: hidden and absent differ\n    {}\n    {}",
+                        route.label(),
+                        who.label(),
+                        a.describe(),
+                        b.describe()
+                    ));
+                }
             }
         }
     }

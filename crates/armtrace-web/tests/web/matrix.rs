@@ -49,6 +49,9 @@ fn probes(site: &Site, route: &Route) -> Vec<Probe> {
                 Param::TransferRef => site.register.transfer_ref().to_owned(),
                 Param::ImportId => site.import_id.clone(),
                 Param::TraceAction => "send".to_owned(),
+                Param::EvidenceSha => site.evidence[&level.expect("evidence routes have a level")]
+                    .sha256
+                    .clone(),
             });
             let query = routes::query_values(route);
             if !query.is_empty() {

@@ -65,6 +65,8 @@ pub enum Param {
     TraceRef,
     ImportId,
     TraceAction,
+    /// The SHA-256 of an evidence file attached to the item the path names.
+    EvidenceSha,
 }
 
 impl Param {
@@ -98,6 +100,7 @@ pub fn param_kind(path: &str, name: &str, before: &str) -> Param {
         ("ref", "trace") => Param::TraceRef,
         ("id", "imports") => Param::ImportId,
         ("action", _) if path.contains("/trace/") => Param::TraceAction,
+        ("sha256", "evidence") => Param::EvidenceSha,
         _ => panic!(
             "route {path}: the web tests have no value for the path parameter {{{name}}} (after /{before}/); \
              teach tests/web/routes.rs param_kind what it stands for"
@@ -139,11 +142,35 @@ pub fn body_names_item(route: &Route) -> bool {
     route.method == Method::POST && matches!(route.path.as_str(), "/api/trace" | "/trace")
 }
 
+/// Whether the route adds an evidence file to an item (the API's or the page's form).
+pub fn adds_evidence(route: &Route) -> bool {
+    route.method == Method::POST && route.path.ends_with("/{ref}/evidence")
+}
+
+/// The multipart form of an evidence upload: a small synthetic text file, a caption and
+/// `csrf` when given (page forms).
+fn evidence_form(csrf: Option<&str>) -> (String, Vec<u8>) {
+    let mut fields: Vec<(&str, Option<&str>, &[u8])> = Vec::new();
+    if let Some(c) = csrf {
+        fields.push(("csrf", None, c.as_bytes()));
+    }
+    fields.push(("caption", None, b"SYNTHETIC TEST DATA: a probe's caption"));
+    fields.push((
+        "file",
+        Some("probe.txt"),
+        b"SYNTHETIC TEST DATA: a probe's evidence file\n",
+    ));
+    multipart(&fields)
+}
+
 /// A minimal valid-ish body for an unsafe route: the content type and the bytes. `item`
 /// is the item the request is about; `csrf` goes into page forms as their `csrf` field.
 /// A page form not listed here gets an empty form; if its handler needs fields, the
 /// matrix says so and this is where to add them.
 pub fn valid_body(route: &Route, item: Option<&str>, csrf: Option<&str>) -> (String, Vec<u8>) {
+    if adds_evidence(route) {
+        return evidence_form(csrf);
+    }
     let import_form = |name: &str| {
         let csv = one_item_csv("TW-PROBE");
         let mut fields: Vec<(&str, Option<&str>, &[u8])> =

@@ -100,6 +100,7 @@ fn unsafe_call(site: &Site, route: &Route, csrf: Option<&str>) -> (String, Strin
         Param::TransferRef => site.register.transfer_ref().into(),
         Param::ImportId => site.import_id.clone(),
         Param::TraceAction => "acknowledge".into(),
+        Param::EvidenceSha => site.evidence[&Level::Public].sha256.clone(),
     });
     let (ct, body) = routes::valid_body(route, Some("TP-01"), csrf);
     (uri, ct, body)

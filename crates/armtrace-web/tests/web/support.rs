@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 use tower::ServiceExt;
 
-use crate::register::{Level, Register};
+use crate::register::{Level, Register, SYNTHETIC};
 
 /// Who makes a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -271,7 +271,40 @@ pub struct Site {
     pub trace_markers: BTreeMap<Level, Vec<String>>,
     /// An import started from the web (a finished dry run).
     pub import_id: String,
+    /// The photo (a PNG) attached to the item of each level.
+    pub evidence: BTreeMap<Level, Attached>,
+    /// A document (not an image) attached to the public item.
+    pub document: Attached,
     _dir: TempDir,
+}
+
+/// An evidence file the site attaches to an item through the store when it is built.
+#[derive(Debug, Clone)]
+pub struct Attached {
+    pub item_ref: String,
+    pub sha256: String,
+    pub file_name: String,
+    pub caption: String,
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+    /// What must stay hidden with the item (hidden items only): the markers in the
+    /// file's name, caption and bytes, and its SHA-256.
+    pub markers: Vec<String>,
+}
+
+impl Attached {
+    /// Where the API serves the file (the item's ref percent-encoded).
+    pub fn url(&self) -> String {
+        format!(
+            "/api/items/{}/evidence/{}",
+            encode(&self.item_ref),
+            self.sha256
+        )
+    }
+
+    pub fn thumbnail_url(&self) -> String {
+        format!("{}/thumbnail", self.url())
+    }
 }
 
 /// Longest wait for one answer (an SSE stream that never ends fails instead of hanging).
@@ -288,7 +321,7 @@ impl Site {
     /// The register and accounts, but the search index not yet loaded (for `/healthz`).
     pub async fn unloaded() -> Site {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let register = Register::new();
+        let mut register = Register::new();
         let db = dir.path().join("web.db");
         let store = Store::open(db.to_str().expect("a UTF-8 path"))
             .await
@@ -340,6 +373,7 @@ impl Site {
             .set_confidential_grant(Who::ClearedAnalyst.name(), true, "test")
             .await
             .expect("confidential items are granted");
+        let (evidence, document) = attach_evidence(&store, &mut register).await;
 
         let state =
             AppState::new(store.clone(), ServeOptions::default()).expect("the state builds");
@@ -352,6 +386,8 @@ impl Site {
             traces: BTreeMap::new(),
             trace_markers: BTreeMap::new(),
             import_id: String::new(),
+            evidence,
+            document,
             _dir: dir,
         }
     }
@@ -493,6 +529,127 @@ impl Site {
         self.send(Call::new(Method::POST, uri, self.cred(who)).body(&ct, body))
             .await
     }
+}
+
+/// Attaches a photo to the item of every level and a document to the public item,
+/// through the store (as `armtrace evidence add` does). The hidden items' photos carry
+/// markers in their file names, captions and bytes, and their hashes become markers too:
+/// none of it may reach a viewer who may not see the item.
+async fn attach_evidence(
+    store: &Store,
+    register: &mut Register,
+) -> (BTreeMap<Level, Attached>, Attached) {
+    let mut photos = BTreeMap::new();
+    for (n, level) in Level::ALL.into_iter().enumerate() {
+        let item_ref = register.level_ref(level).to_owned();
+        let (file_name, caption, bytes, mut markers) = if level == Level::Public {
+            (
+                "public-photo.png".to_owned(),
+                format!("{SYNTHETIC}: markings on the receiver, left side"),
+                png(400, 300, 0, &format!("{SYNTHETIC}: a public photo")),
+                Vec::new(),
+            )
+        } else {
+            let m: Vec<String> = (0..3)
+                .map(|k| register.extra_marker(300 + 10 * n as u32 + k))
+                .collect();
+            (
+                format!("photo-{}.png", m[0]),
+                format!("{SYNTHETIC} {}", m[1]),
+                png(40, 30, 60 * n as u8, &format!("{SYNTHETIC} {}", m[2])),
+                m,
+            )
+        };
+        let mut attached = attach(store, &item_ref, &file_name, &caption, bytes).await;
+        if level != Level::Public {
+            register.markers.push(attached.sha256.clone());
+            markers.push(attached.sha256.clone());
+        }
+        attached.markers = markers;
+        photos.insert(level, attached);
+    }
+    let document = attach(
+        store,
+        register.level_ref(Level::Public),
+        "public-field-note.txt",
+        &format!("{SYNTHETIC}: the field note"),
+        format!("{SYNTHETIC}: a public field note, not an image\n").into_bytes(),
+    )
+    .await;
+    (photos, document)
+}
+
+/// Attaches one file (media type guessed from its bytes) as the actor `test`.
+async fn attach(
+    store: &Store,
+    item_ref: &str,
+    file_name: &str,
+    caption: &str,
+    bytes: Vec<u8>,
+) -> Attached {
+    let file = store
+        .add_evidence_with_caption(item_ref, file_name, None, Some(caption), &bytes, "test")
+        .await
+        .unwrap_or_else(|e| panic!("{file_name} is attached to {item_ref}: {e}"));
+    Attached {
+        item_ref: item_ref.to_owned(),
+        sha256: file.sha256,
+        file_name: file.file_name,
+        caption: caption.to_owned(),
+        media_type: file.media_type,
+        bytes,
+        markers: Vec::new(),
+    }
+}
+
+/// A synthetic test photo: a `width`×`height` PNG of a gradient tinted by `seed`, with
+/// `comment` in a `tEXt` chunk, so the text is in the file's bytes as written.
+pub fn png(width: u32, height: u32, seed: u8, comment: &str) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, seed])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut out, image::ImageFormat::Png)
+        .expect("a PNG encodes");
+    let mut png = out.into_inner();
+    let mut typed = b"tEXtComment\0".to_vec();
+    typed.extend_from_slice(comment.as_bytes());
+    let mut chunk = ((typed.len() - 4) as u32).to_be_bytes().to_vec();
+    chunk.extend_from_slice(&typed);
+    chunk.extend_from_slice(&crc32(&typed).to_be_bytes());
+    // After the signature (8 bytes) and the IHDR chunk (25 bytes).
+    png.splice(33..33, chunk);
+    png
+}
+
+/// The CRC-32 of PNG chunks (ISO 3309, reflected, polynomial 0xEDB88320).
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+#[test]
+fn test_photos_are_valid_pngs_that_carry_their_comment() {
+    assert_eq!(crc32(b"123456789"), 0xCBF4_3926, "the CRC-32 check value");
+    let bytes = png(7, 5, 9, "SYNTHETIC TEST DATA XJT0001");
+    assert!(
+        bytes.windows(b"XJT0001".len()).any(|w| w == b"XJT0001"),
+        "the comment is in the bytes"
+    );
+    let decoded = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
+        .expect("the PNG decodes, chunk CRCs checked");
+    assert_eq!((decoded.width(), decoded.height()), (7, 5));
 }
 
 /// A one-item CSV (canonical header): a public weapon of this ref whose serial is `WEB`
