@@ -1,8 +1,8 @@
 //! The web application's tests: one binary that drives the real router in-process
 //! (`tower::ServiceExt::oneshot`) over a small synthetic register.
 //!
-//! * `api`, `search`, `chain`, `stats`, `imports`, `trace`: every API route, good input
-//!   and bad.
+//! * `api`, `search`, `chain`, `stats`, `imports`, `trace`, `evidence`, `audit`: every
+//!   API route, good input and bad.
 //! * `matrix`: the authorisation matrix, generated from the OpenAPI document and the
 //!   page table, over every role and confidentiality level.
 //! * `leak`: crawls (anonymous, viewer, granted viewer) of every route, page, link, form
@@ -14,8 +14,10 @@
 //! matrix table).
 
 mod api;
+mod audit;
 mod chain;
 mod escaping;
+mod evidence;
 mod imports;
 mod leak;
 mod matrix;
