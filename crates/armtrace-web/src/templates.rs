@@ -55,6 +55,9 @@ impl Templates {
                 .map_err(|e| anyhow::anyhow!("template {name}: {e}"))?;
         }
         env.add_filter("thousands", thousands);
+        // Refs may hold `/`, `?` or `#`; minijinja's own `urlencode` keeps `/`, which
+        // would split `/items/{ref}` links. Ours encodes everything but unreserved bytes.
+        env.add_filter("urlencode", urlencode);
         Ok(Templates { env })
     }
 
@@ -68,6 +71,20 @@ impl Templates {
         let template = self.env.get_template(name)?;
         template.render(minijinja::context! { ..Value::from_serialize(base), ..extra })
     }
+}
+
+/// Percent-encodes a path segment or query value (RFC 3986 unreserved bytes kept).
+fn urlencode(v: Value) -> String {
+    let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// `12345` → `12,345`.

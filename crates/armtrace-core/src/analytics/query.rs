@@ -314,6 +314,11 @@ impl StatFilter {
         })
     }
 
+    /// Whether this filter selects the rows without a value (`FIELD=` or `FIELD=null`).
+    pub fn selects_null(&self) -> bool {
+        self.key.is_null()
+    }
+
     /// A filter from a field and a value (the same rules as [`StatFilter::parse`]).
     pub fn new(field: StatField, value: &str) -> Result<StatFilter, StatsQueryError> {
         StatFilter::parse(&format!("{}={value}", field.name()))

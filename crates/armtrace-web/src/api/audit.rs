@@ -7,6 +7,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::schema;
 use super::{ApiQuery, number_param};
 use crate::auth::{Access, Viewer};
 use crate::error::ApiResult;
@@ -16,8 +17,10 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// Entries after this sequence number (default 0: from the start).
+    #[param(schema_with = schema::offset)]
     pub after: Option<String>,
     /// At most this many entries (default 100, at most 1000).
+    #[param(schema_with = schema::audit_limit)]
     pub limit: Option<String>,
 }
 

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::items::visible_item;
+use super::schema;
 use super::{ApiQuery, ItemFilterParams, number_param};
 use crate::auth::Viewer;
 use crate::error::ApiResult;
@@ -187,6 +188,7 @@ pub async fn item_links(
 #[into_params(parameter_in = Query)]
 pub struct LinkParams {
     /// Largest difference between consecutive serial numbers of one run (default 50).
+    #[param(schema_with = schema::gap)]
     pub gap: Option<String>,
 }
 

@@ -217,6 +217,21 @@ async fn attachment(
         })
 }
 
+/// Where an attachment's bytes are; a 500 naming the file when they are gone (the
+/// register says it exists, so the store was changed outside armtrace).
+fn stored_file(state: &AppState, file: &EvidenceFile) -> ApiResult<std::path::PathBuf> {
+    state
+        .store
+        .evidence_path(&file.sha256)
+        .filter(|p| p.is_file())
+        .ok_or_else(|| {
+            ApiError::internal(format!(
+                "evidence file {} ({}) is missing from the store: run `armtrace audit verify` and restore it from a backup",
+                file.sha256, file.file_name
+            ))
+        })
+}
+
 #[utoipa::path(
     get, path = "/api/items/{ref}/evidence/{sha256}", tag = "items",
     params(
@@ -235,10 +250,7 @@ pub async fn evidence_file(
     Path((reference, sha256)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let file = attachment(&state, &viewer, &reference, &sha256).await?;
-    let path = state
-        .store
-        .evidence_path(&file.sha256)
-        .ok_or_else(|| ApiError::internal("the evidence root is not set"))?;
+    let path = stored_file(&state, &file)?;
     let bytes = tokio::fs::read(&path).await.map_err(|e| {
         ApiError::internal(format!("cannot read evidence file {}: {e}", file.sha256))
     })?;
@@ -287,6 +299,7 @@ pub async fn evidence_thumbnail(
     Path((reference, sha256)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let file = attachment(&state, &viewer, &reference, &sha256).await?;
+    stored_file(&state, &file)?;
     let thumb = state
         .store
         .evidence_thumbnail(&file.sha256, THUMBNAIL_PX)

@@ -45,6 +45,7 @@ pub struct ImportForm {
 #[into_params(parameter_in = Query)]
 pub struct StartParams {
     /// `true`: answer when the import has finished (200 or 422) instead of at once (202).
+    #[param(value_type = Option<bool>)]
     pub wait: Option<String>,
 }
 

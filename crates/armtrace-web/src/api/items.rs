@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
+use super::schema;
 use super::{ApiQuery, ItemFilterParams, number_param};
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
@@ -25,8 +26,10 @@ pub const MAX_PAGE: u64 = 10_000;
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Items per page (default 50, at most 10000).
+    #[param(schema_with = schema::page_limit)]
     pub limit: Option<String>,
     /// Items to skip.
+    #[param(schema_with = schema::offset)]
     pub offset: Option<String>,
 }
 
@@ -156,6 +159,7 @@ pub async fn get_item(
 #[into_params(parameter_in = Query)]
 pub struct ExportParams {
     /// csv (canonical, re-importable), jsonl or geojson.
+    #[param(schema_with = schema::export_format)]
     pub format: Option<String>,
 }
 
@@ -163,7 +167,11 @@ pub struct ExportParams {
     get, path = "/api/export/items", tag = "items",
     params(ExportParams, ItemFilterParams),
     responses(
-        (status = 200, description = "The matching items in the requested format", content_type = "text/csv"),
+        (status = 200, description = "The matching items in the requested format", content(
+            (String = "text/csv"),
+            (String = "application/x-ndjson"),
+            (serde_json::Value = "application/geo+json")
+        )),
         (status = 400, description = "A malformed parameter", body = crate::error::ErrorBody),
     )
 )]

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::IntoParams;
 
+use super::schema;
 use super::{ApiQuery, ItemFilterParams, number_param};
 use crate::auth::Viewer;
 use crate::error::ApiResult;
@@ -18,6 +19,7 @@ pub const MAX_POINTS: u64 = 100_000;
 #[into_params(parameter_in = Query)]
 pub struct PointParams {
     /// At most this many points (default and maximum 100000).
+    #[param(schema_with = schema::map_limit)]
     pub limit: Option<String>,
 }
 

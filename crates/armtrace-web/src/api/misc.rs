@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::ApiQuery;
+use super::schema;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -77,8 +78,11 @@ pub async fn me(viewer: Viewer) -> Json<Me> {
 #[into_params(parameter_in = Query)]
 pub struct IdentifyParams {
     /// The marking as read, e.g. a headstamp `539 82` or a model `AKM`.
-    pub marking: Option<String>,
+    #[param(schema_with = schema::marking, required = true)]
+    #[serde(default)]
+    pub marking: String,
     /// Reference year for two-digit years (default: this year).
+    #[param(schema_with = schema::year)]
     pub year: Option<String>,
 }
 
@@ -91,10 +95,7 @@ pub struct IdentifyParams {
     )
 )]
 pub async fn identify(ApiQuery(p): ApiQuery<IdentifyParams>) -> ApiResult<Json<serde_json::Value>> {
-    let marking = p
-        .marking
-        .as_deref()
-        .map(str::trim)
+    let marking = Some(p.marking.trim())
         .filter(|s| !s.is_empty())
         .ok_or_else(|| {
             ApiError::bad_request(

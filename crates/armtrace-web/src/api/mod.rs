@@ -14,6 +14,7 @@ pub mod imports;
 pub mod items;
 pub mod map;
 pub mod misc;
+pub mod schema;
 pub mod search;
 pub mod stats;
 pub mod trace;
@@ -109,7 +110,36 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The OpenAPI document (built once).
 pub fn openapi() -> &'static utoipa::openapi::OpenApi {
     static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
-    DOC.get_or_init(|| router().split_for_parts().1)
+    DOC.get_or_init(|| {
+        let mut doc = router().split_for_parts().1;
+        mark_required(&mut doc);
+        doc
+    })
+}
+
+/// Query parameters that must be given. They are read with `#[serde(default)]` so that
+/// a missing one gets a 400 naming it (rather than a deserializer's message), which
+/// makes utoipa call them optional; the document says what the handlers demand.
+const REQUIRED_QUERY: [(&str, &str); 3] = [
+    ("/api/search", "q"),
+    ("/api/identify", "marking"),
+    ("/api/stats", "by"),
+];
+
+fn mark_required(doc: &mut utoipa::openapi::OpenApi) {
+    for (path, name) in REQUIRED_QUERY {
+        let operation = doc
+            .paths
+            .paths
+            .get_mut(path)
+            .and_then(|item| item.get.as_mut())
+            .expect("the required parameters' routes exist");
+        for p in operation.parameters.iter_mut().flatten() {
+            if p.name == name {
+                p.required = utoipa::openapi::Required::True;
+            }
+        }
+    }
 }
 
 /// Query parameters, with repeated keys (`by=a&by=b`) and a JSON 400 naming the bad
@@ -161,20 +191,26 @@ pub fn query_error(query: &str, e: impl std::fmt::Display) -> ApiError {
 #[into_params(parameter_in = Query)]
 pub struct ItemFilterParams {
     /// weapon, ammunition, ied_component, chemical_precursor or other.
+    #[param(schema_with = schema::category)]
     pub category: Option<String>,
     /// Part of the model designation (case-insensitive).
     pub model: Option<String>,
     /// Part of the manufacturer's name (case-insensitive).
     pub manufacturer: Option<String>,
     /// Country of manufacture: ISO code or English name.
+    #[param(schema_with = schema::country)]
     pub country_of_manufacture: Option<String>,
     /// Country of recovery: ISO code or English name.
+    #[param(schema_with = schema::country)]
     pub recovered_country: Option<String>,
     /// public, restricted or confidential (only levels you may see).
+    #[param(schema_with = schema::confidentiality)]
     pub confidentiality: Option<String>,
     /// Recovered on or after this date (YYYY, YYYY-MM or YYYY-MM-DD).
+    #[param(schema_with = schema::date)]
     pub recovered_from_date: Option<String>,
     /// Recovered on or before this date (YYYY, YYYY-MM or YYYY-MM-DD).
+    #[param(schema_with = schema::date)]
     pub recovered_to_date: Option<String>,
 }
 

@@ -9,6 +9,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::schema;
 use super::{ApiQuery, number_param};
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
@@ -18,18 +19,24 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// The serial as read: `?` for one unreadable character, `*` for any run.
-    pub q: Option<String>,
+    #[param(schema_with = schema::serial_query, required = true)]
+    #[serde(default)]
+    pub q: String,
     /// Edits tolerated (0–3); default by length: 0 up to 4 characters, 1 for 5–8, 2 for 9+.
+    #[param(schema_with = schema::max_edits)]
     pub max_edits: Option<String>,
     /// At most this many matches (default 20; 0 = all).
+    #[param(schema_with = schema::search_limit)]
     pub limit: Option<String>,
     /// Rank items of this model first.
     pub model: Option<String>,
     /// Rank items of this manufacturer first.
     pub manufacturer: Option<String>,
     /// Only this category.
+    #[param(schema_with = schema::category)]
     pub category: Option<String>,
     /// Only items made in this country.
+    #[param(schema_with = schema::country)]
     pub country: Option<String>,
 }
 
@@ -39,7 +46,7 @@ pub async fn run_search(
     viewer: &Viewer,
     p: &SearchParams,
 ) -> ApiResult<SearchResult> {
-    let q = p.q.as_deref().map(str::trim).unwrap_or("");
+    let q = p.q.trim();
     if q.is_empty() {
         return Err(ApiError::bad_request(
             "parameter q is missing: give the serial as read, e.g. q=AB12%3F%3F78",

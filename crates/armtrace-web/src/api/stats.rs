@@ -14,6 +14,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::schema;
 use super::{ApiQuery, ItemFilterParams};
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
@@ -25,12 +26,15 @@ pub struct StatsParams {
     /// A field to group by (repeat for a cross-tab, at most 3): any item field, or
     /// `decade`, `recovered_year`, `recovered_month`.
     #[serde(default)]
+    #[param(schema_with = schema::stat_fields, required = true)]
     pub by: Vec<String>,
     /// `FIELD=VALUE` (repeatable; values of one field are alternatives). Also
     /// `recovered_from_date=YYYY[-MM]` and `recovered_to_date=YYYY[-MM]` as bounds.
     #[serde(default, rename = "where")]
+    #[param(schema_with = schema::stat_filters)]
     pub wheres: Vec<String>,
     /// `quantity`: sum quantities instead of counting items.
+    #[param(schema_with = schema::weight)]
     pub weight: Option<String>,
 }
 
@@ -89,8 +93,12 @@ pub fn parse_query(p: &StatsParams) -> ApiResult<StatsQuery> {
         }
     }
     wheres.extend(date_range(from, to)?);
-    StatsQuery::parse(&p.by, &wheres, p.weight.as_deref())
-        .map_err(|e| ApiError::bad_request(e.to_string()))
+    StatsQuery::parse(
+        &p.by,
+        &wheres,
+        p.weight.as_deref().filter(|w| !w.trim().is_empty()),
+    )
+    .map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
 #[utoipa::path(
@@ -116,28 +124,64 @@ pub async fn stats(
                 .join(", ")
         )));
     }
-    let query = parse_query(&params)?;
+    let mut query = parse_query(&params)?;
+    // Fields that are never public are null for the public, as in item lists: grouping
+    // by one gives a single null group, filtering on a value other than null matches
+    // nothing.
+    let mut hidden_by = Vec::new();
     if viewer.clearance.is_public() {
-        let touches =
+        let never =
             |f: &StatField| armtrace_core::access::NEVER_PUBLIC_ITEM_FIELDS.contains(&f.name());
-        if let Some(f) = query
-            .by
-            .iter()
-            .chain(query.filters.iter().map(|w| &w.field))
-            .find(|f| touches(f))
-        {
-            return Err(ApiError::bad_request(format!(
-                "{} is not part of the public view: sign in to group or filter by it",
-                f.name()
-            )));
+        let mut nothing = false;
+        query.filters.retain(|w| {
+            if never(&w.field) {
+                nothing |= !w.selects_null();
+                false
+            } else {
+                true
+            }
+        });
+        hidden_by = query.by.iter().copied().filter(|f| never(f)).collect();
+        query.by.retain(|f| !never(f));
+        if nothing {
+            return Ok(Json(StatsResult {
+                total: 0,
+                groups: Vec::new(),
+            }));
         }
     }
     let columns = state.columns();
     let clearance = viewer.clearance.clone();
-    let result =
-        tokio::task::spawn_blocking(move || analytics::stats(&columns, &query, &clearance))
-            .await
-            .map_err(ApiError::internal)?;
+    let mut result = tokio::task::spawn_blocking(move || {
+        if query.by.is_empty() {
+            // Only never-public fields were asked for: count everything, one group.
+            let mut all = query.clone();
+            all.by = vec![StatField::Category];
+            let total = analytics::stats(&columns, &all, &clearance).total;
+            StatsResult {
+                total,
+                groups: Vec::new(),
+            }
+        } else {
+            analytics::stats(&columns, &query, &clearance)
+        }
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    if !hidden_by.is_empty() {
+        if result.groups.is_empty() && result.total > 0 {
+            result.groups.push(analytics::StatsGroup {
+                key: serde_json::Map::new(),
+                count: result.total,
+                share: 1.0,
+            });
+        }
+        for g in &mut result.groups {
+            for f in &hidden_by {
+                g.key.insert(f.name().to_owned(), serde_json::Value::Null);
+            }
+        }
+    }
     Ok(Json(result))
 }
 

@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::ApiQuery;
 use super::items::visible_item;
+use super::schema;
 use crate::auth::{Access, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -79,6 +80,7 @@ pub async fn visible_request(
 #[into_params(parameter_in = Query)]
 pub struct TraceListParams {
     /// Only requests with this status: draft, sent, acknowledged, answered, closed or overdue.
+    #[param(schema_with = schema::trace_status)]
     pub status: Option<String>,
 }
 
@@ -383,10 +385,18 @@ pub async fn advance_trace(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((reference, action)): Path<(String, String)>,
-    body: Option<Json<TraceStep>>,
+    body: axum::body::Bytes,
 ) -> ApiResult<Json<TraceView>> {
     viewer.require(Access::Write, "change trace requests")?;
-    let step = body.map(|Json(s)| s).unwrap_or_default();
+    let step: TraceStep = if body.iter().all(u8::is_ascii_whitespace) {
+        TraceStep::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            ApiError::bad_request(format!(
+                "the body must be JSON like {{\"on\":\"2024-05-01\",\"text\":\"…\"}}: {e}"
+            ))
+        })?
+    };
     let request = advance(&state, &viewer, &reference, &action, &step).await?;
     Ok(Json(TraceView {
         overdue: request.is_overdue(today()),

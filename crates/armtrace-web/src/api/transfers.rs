@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::schema;
 use super::{ApiQuery, number_param};
 use crate::auth::{Access, Viewer};
 use crate::error::{ApiError, ApiResult};
@@ -18,7 +19,9 @@ pub struct TransferParams {
     /// Part of the supplier, recipient, end user, model or reference (case-insensitive).
     pub q: Option<String>,
     /// Transfers per page (default 100, at most 10000).
+    #[param(schema_with = schema::transfer_limit)]
     pub limit: Option<String>,
+    #[param(schema_with = schema::offset)]
     pub offset: Option<String>,
 }
 
@@ -54,6 +57,7 @@ pub fn transfer_matches(t: &Transfer, q: &str) -> bool {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "A page of transfers", body = TransferPage),
+        (status = 400, description = "A malformed parameter", body = crate::error::ErrorBody),
         (status = 401, description = "Not signed in", body = crate::error::ErrorBody),
     )
 )]

@@ -48,7 +48,7 @@ pub async fn home(
         )
         .await
         .map_err(|e| page.fail(e.into()))?;
-    let has_query = params.q.as_deref().is_some_and(|q| !q.trim().is_empty());
+    let has_query = !params.q.trim().is_empty();
     let (result, error) = if has_query {
         match run_search(&state, &viewer, &params).await {
             Ok(r) => (Some(r), None),
