@@ -102,7 +102,7 @@ pub async fn identify(ApiQuery(p): ApiQuery<IdentifyParams>) -> ApiResult<Json<s
                 "parameter marking is missing: give the marking as read, e.g. marking=539%2082",
             )
         })?;
-    let year = match p.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let year = match p.year.as_deref().map(str::trim) {
         None => crate::pages::this_year(),
         Some(s) => s
             .parse::<i16>()

@@ -268,8 +268,11 @@ pub fn number_param(
     default: u64,
     max: u64,
 ) -> Result<u64, ApiError> {
-    match blank(value) {
+    match value.as_deref().map(str::trim) {
         None => Ok(default),
+        Some("") => Err(ApiError::bad_request(format!(
+            "parameter {name} is empty: give a whole number, or leave it out for {default}"
+        ))),
         Some(s) => match s.parse::<u64>() {
             Ok(n) if n <= max => Ok(n),
             Ok(_) => Err(ApiError::bad_request(format!(

@@ -85,9 +85,9 @@ pub fn search_limit() -> Object {
 }
 
 pub fn max_edits() -> Object {
-    whole(
-        3,
-        "Edits tolerated; default by length: 0 up to 4 characters, 1 for 5–8, 2 for 9+.",
+    strings(
+        ["0", "1", "2", "3"].map(String::from),
+        "Edits tolerated; empty or absent: by length (0 up to 4 characters, 1 for 5–8, 2 for 9+).",
     )
 }
 
@@ -134,9 +134,13 @@ pub fn non_empty(description: &str) -> Object {
 }
 
 pub fn serial_query() -> Object {
-    non_empty(
-        "The serial as read: `?` for one unreadable character, `*` for any run (at most 100 characters).",
-    )
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .pattern(Some("[A-Za-z0-9]"))
+        .description(Some(
+            "The serial as read, with at least one letter or digit: `?` for one unreadable character, `*` for any run.",
+        ))
+        .build()
 }
 
 pub fn marking() -> Object {
@@ -174,6 +178,7 @@ pub fn stat_fields() -> Array {
             "A field to group by.",
         ))
         .min_items(Some(1))
+        .unique_items(true)
         .max_items(Some(armtrace_core::analytics::MAX_BY))
         .build()
 }

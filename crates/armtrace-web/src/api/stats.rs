@@ -87,6 +87,8 @@ pub fn parse_query(p: &StatsParams) -> ApiResult<StatsQuery> {
                 .map_err(|e| ApiError::bad_request(format!("parameter where={w:?}: {e}")))
         };
         match field.trim() {
+            // An empty bound is no bound (browsers send empty form fields).
+            "recovered_from_date" | "recovered_to_date" if value.trim().is_empty() => {}
             "recovered_from_date" => from = date(value)?,
             "recovered_to_date" => to = date(value)?,
             _ => wheres.push(w.clone()),
