@@ -41,7 +41,8 @@ pub struct StatsParams {
 /// Earliest and latest years a date range can expand to.
 const FIRST_YEAR: i16 = 1900;
 
-/// Expands date bounds into alternatives of `recovered_year` (whole years) or
+/// Expands date bounds into alternatives (none at all for an empty range, which the
+/// caller answers with an empty result) of `recovered_year` (whole years) or
 /// `recovered_month` (month bounds): an item counts only when its whole recorded date lies
 /// in the range, as in item lists.
 fn date_range(from: Option<PartialDate>, to: Option<PartialDate>) -> Result<Vec<String>, ApiError> {
@@ -67,15 +68,12 @@ fn date_range(from: Option<PartialDate>, to: Option<PartialDate>) -> Result<Vec<
     } else {
         out.extend((fy..=ty).map(|y| format!("recovered_year={y}")));
     }
-    if out.is_empty() {
-        // An empty range selects nothing: a month that cannot exist.
-        out.push("recovered_month=0000-01".into());
-    }
     Ok(out)
 }
 
-/// Parses the query, turning date bounds into filters.
-pub fn parse_query(p: &StatsParams) -> ApiResult<StatsQuery> {
+/// Parses the query, turning date bounds into filters; `None` when the date range is
+/// empty (nothing can match).
+pub fn parse_query(p: &StatsParams) -> ApiResult<Option<StatsQuery>> {
     let mut wheres = Vec::new();
     let (mut from, mut to) = (None, None);
     for w in &p.wheres {
@@ -94,12 +92,17 @@ pub fn parse_query(p: &StatsParams) -> ApiResult<StatsQuery> {
             _ => wheres.push(w.clone()),
         }
     }
-    wheres.extend(date_range(from, to)?);
+    let range = date_range(from, to)?;
+    if range.is_empty() && (from.is_some() || to.is_some()) {
+        return Ok(None);
+    }
+    wheres.extend(range);
     StatsQuery::parse(
         &p.by,
         &wheres,
         p.weight.as_deref().filter(|w| !w.trim().is_empty()),
     )
+    .map(Some)
     .map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
@@ -126,7 +129,12 @@ pub async fn stats(
                 .join(", ")
         )));
     }
-    let mut query = parse_query(&params)?;
+    let Some(mut query) = parse_query(&params)? else {
+        return Ok(Json(StatsResult {
+            total: 0,
+            groups: Vec::new(),
+        }));
+    };
     // Fields that are never public are null for the public, as in item lists: grouping
     // by one gives a single null group, filtering on a value other than null matches
     // nothing.
