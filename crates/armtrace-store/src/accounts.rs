@@ -291,6 +291,7 @@ impl Store {
         self.user(name).await
     }
 
+    /// An integer column: SQLite's integer affinity stores the text `0`/`1` as a number.
     async fn set_int(
         &self,
         name: &str,
@@ -299,21 +300,15 @@ impl Store {
         actor: &str,
         action: &str,
     ) -> Result<User> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let done = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE users SET {column} = $1, updated_at = $2 WHERE name = $3"
-        )))
-        .bind(value)
-        .bind(now())
-        .bind(name)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(not_found(name));
-        }
-        append_in(&mut tx, &AuditEvent::new(actor, action).on("user", name)).await?;
-        tx.commit().await?;
-        self.user(name).await
+        self.set_column(
+            name,
+            column,
+            value.to_string(),
+            actor,
+            action,
+            serde_json::json!({}),
+        )
+        .await
     }
 
     /// Grants one confidential item to a user.
