@@ -24,12 +24,21 @@ use crate::auth::{Access, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, ImportStatus};
 
+/// What an uploaded file holds.
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ImportKind {
+    Items,
+    Transfers,
+}
+
 /// The multipart form of an upload (documentation of `POST /api/imports`).
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)]
 pub struct ImportForm {
-    /// `items` or `transfers`.
-    kind: String,
+    /// What the file holds.
+    kind: ImportKind,
     /// The file: CSV (canonical header), JSON Lines or XLSX.
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
@@ -151,11 +160,26 @@ pub fn start(
         .filter(|s| !s.is_empty())
         .unwrap_or("upload")
         .to_owned();
-    let format = Format::from_path(std::path::Path::new(&file_name)).ok_or_else(|| {
-        ApiError::bad_request(format!(
-            "cannot tell the format of {file_name:?} from its name: upload a .csv, .jsonl or .xlsx file"
-        ))
-    })?;
+    let Some(format) = Format::from_path(std::path::Path::new(&file_name)) else {
+        // Nothing can be read from it: a failed import (422), like an unreadable file.
+        let tx = state.imports.start(|id| ImportStatus {
+            id,
+            kind: upload.kind.clone(),
+            file_name: file_name.clone(),
+            state: "failed".into(),
+            dry_run: upload.dry_run,
+            rows: 0,
+            bytes_read: 0,
+            total_bytes: upload.bytes.len() as u64,
+            report: None,
+            error: Some(format!(
+                "cannot tell the format of {file_name:?} from its name: upload a .csv, .jsonl or .xlsx file"
+            )),
+            started_by: viewer.actor(),
+            started_at: jiff::Timestamp::now().to_string(),
+        });
+        return Ok(tx.subscribe());
+    };
     let dir = tempfile::tempdir().map_err(ApiError::internal)?;
     let path = dir.path().join(&file_name);
     std::fs::write(&path, &upload.bytes).map_err(ApiError::internal)?;

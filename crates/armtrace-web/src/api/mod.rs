@@ -214,8 +214,11 @@ pub struct ItemFilterParams {
     pub recovered_to_date: Option<String>,
 }
 
+/// A parameter's value, trimmed; an empty value (as browsers send for empty form
+/// fields) is no value. A value of spaces alone is a value, and a bad one for typed
+/// parameters.
 fn blank(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    v.as_deref().filter(|s| !s.is_empty()).map(str::trim)
 }
 
 impl ItemFilterParams {

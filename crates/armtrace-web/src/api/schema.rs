@@ -2,7 +2,9 @@
 //! the accepted values, date patterns, whole numbers. Clients (and fuzzers such as
 //! schemathesis) then know exactly what the server accepts.
 
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+use utoipa::openapi::schema::{
+    ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
+};
 use utoipa::openapi::{Array, Object};
 
 /// An enum of strings; the empty string is accepted too and means "no filter", as
@@ -60,24 +62,36 @@ pub fn date() -> Object {
         .build()
 }
 
-fn whole(max: u64, description: &str) -> Object {
-    ObjectBuilder::new()
-        .schema_type(SchemaType::Type(Type::Integer))
-        .minimum(Some(0))
-        .maximum(Some(max as f64))
-        .description(Some(description))
-        .build()
+/// A whole number from 0 to `max`, or empty (browsers send empty form fields, and an
+/// empty value means the default).
+fn whole(max: u64, description: &str) -> Schema {
+    Schema::OneOf(
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Type(Type::Integer))
+                    .minimum(Some(0))
+                    .maximum(Some(max as f64)),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Type(Type::String))
+                    .enum_values(Some([""])),
+            )
+            .description(Some(description))
+            .build(),
+    )
 }
 
-pub fn page_limit() -> Object {
+pub fn page_limit() -> Schema {
     whole(10_000, "Items per page (default 50).")
 }
 
-pub fn offset() -> Object {
+pub fn offset() -> Schema {
     whole(i64::MAX as u64, "Items to skip.")
 }
 
-pub fn search_limit() -> Object {
+pub fn search_limit() -> Schema {
     whole(
         u32::MAX as u64,
         "At most this many matches (default 20; 0 = all).",
@@ -91,35 +105,34 @@ pub fn max_edits() -> Object {
     )
 }
 
-pub fn gap() -> Object {
+pub fn gap() -> Schema {
     whole(
         1_000_000,
         "Largest difference between consecutive serial numbers of one run (default 50).",
     )
 }
 
-pub fn map_limit() -> Object {
+pub fn map_limit() -> Schema {
     whole(
         100_000,
         "At most this many points (default and maximum 100000).",
     )
 }
 
-pub fn transfer_limit() -> Object {
+pub fn transfer_limit() -> Schema {
     whole(10_000, "Transfers per page (default 100).")
 }
 
-pub fn audit_limit() -> Object {
+pub fn audit_limit() -> Schema {
     whole(1000, "At most this many entries (default 100).")
 }
 
 pub fn year() -> Object {
     ObjectBuilder::new()
-        .schema_type(SchemaType::Type(Type::Integer))
-        .minimum(Some(1800))
-        .maximum(Some(2200))
+        .schema_type(SchemaType::Type(Type::String))
+        .pattern(Some(r"^((18|19|20|21)\d\d|2200)?$"))
         .description(Some(
-            "Reference year for two-digit years (default: this year).",
+            "Reference year for two-digit years, 1800–2200 (empty or absent: this year).",
         ))
         .build()
 }

@@ -69,7 +69,7 @@ pub async fn run_search(
     let category = p
         .category
         .as_deref()
-        .filter(|s| !s.trim().is_empty())
+        .filter(|s| !s.is_empty())
         .map(|s| {
             s.parse::<Category>()
                 .map_err(|e| ApiError::bad_request(format!("parameter category={s:?}: {e}")))
@@ -78,7 +78,7 @@ pub async fn run_search(
     let country = p
         .country
         .as_deref()
-        .filter(|s| !s.trim().is_empty())
+        .filter(|s| !s.is_empty())
         .map(|s| {
             CountryCode::parse(s)
                 .map_err(|e| ApiError::bad_request(format!("parameter country={s:?}: {e}")))

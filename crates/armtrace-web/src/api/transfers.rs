@@ -68,7 +68,7 @@ pub async fn list_transfers(
 ) -> ApiResult<Json<TransferPage>> {
     viewer.require(Access::SignedIn, "read transfers")?;
     let limit = number_param("limit", &p.limit, 100, 10_000)?;
-    let offset = number_param("offset", &p.offset, 0, u32::MAX as u64)?;
+    let offset = number_param("offset", &p.offset, 0, i64::MAX as u64)?;
     let mut all = state.store.transfers().await?;
     if let Some(q) = p.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         all.retain(|t| transfer_matches(t, q));
