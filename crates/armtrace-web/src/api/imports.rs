@@ -76,7 +76,7 @@ fn multipart_error(e: MultipartError) -> ApiError {
 fn truthy(v: &str) -> Result<bool, ApiError> {
     match v.trim() {
         "true" | "1" | "on" | "yes" => Ok(true),
-        "false" | "0" | "off" | "no" | "" => Ok(false),
+        "false" | "0" | "off" | "no" | "" | "null" => Ok(false),
         other => Err(ApiError::bad_request(format!(
             "{other:?} is not true or false"
         ))),
@@ -365,12 +365,11 @@ pub fn find(
     params(("id" = String, Path, description = "The import's id")),
     security(("bearer" = ["write"]), ("session" = ["write"])),
     responses(
-        (status = 200, description = "Finished", body = ImportStatus),
+        (status = 200, description = "Finished: `state` is done, or failed (nothing was written; see `error` and `report`)", body = ImportStatus),
         (status = 202, description = "Running", body = ImportStatus),
         (status = 401, description = "Not signed in", body = crate::error::ErrorBody),
         (status = 403, description = "Your role may not import", body = crate::error::ErrorBody),
         (status = 404, description = "No such import", body = crate::error::ErrorBody),
-        (status = 422, description = "Failed: nothing was written", body = ImportStatus),
     )
 )]
 pub async fn get_import(
@@ -380,7 +379,14 @@ pub async fn get_import(
 ) -> ApiResult<Response> {
     viewer.require(Access::Write, "see imports")?;
     let status = find(&state, &viewer, &id)?.borrow().clone();
-    Ok(status_response(status))
+    // Reading a status succeeds whatever the import's outcome: 200 once finished (done
+    // or failed, see `state`), 202 while running.
+    let code = if status.state == "running" {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    };
+    Ok((code, Json(status)).into_response())
 }
 
 #[utoipa::path(
