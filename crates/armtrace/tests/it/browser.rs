@@ -625,22 +625,29 @@ async fn the_map_shows_every_public_recovery_as_markers() {
             "the map says {status:?}; /api/map/points has {total} points"
         );
         // The map fits its bounds to the points, so the clusters' numbers and the single
-        // markers account for every point.
-        let drawn = b
-            .client
-            .execute(
-                "var n = 0;
-                 document.querySelectorAll('.leaflet-marker-icon').forEach(function (icon) {
-                   n += icon.classList.contains('marker-cluster') ? +icon.textContent : 1;
-                 });
-                 return n;",
-                vec![],
-            )
-            .await?
-            .as_u64()
-            .context("a count of drawn points")?;
+        // markers account for every point. Markercluster redraws its icons in steps (old
+        // and new icons coexist while it does), so the count is read until it settles.
+        let mut drawn = 0;
+        let counted = b
+            .wait_for("the drawn icons to account for every point", async || {
+                drawn = b
+                    .client
+                    .execute(
+                        "var n = 0;
+                         document.querySelectorAll('.leaflet-marker-icon').forEach(function (icon) {
+                           n += icon.classList.contains('marker-cluster') ? +icon.textContent : 1;
+                         });
+                         return n;",
+                        vec![],
+                    )
+                    .await?
+                    .as_u64()
+                    .context("a count of drawn points")?;
+                Ok((drawn == total).then_some(()))
+            })
+            .await;
         ensure!(
-            drawn == total,
+            counted.is_ok(),
             "the {markers} icons on the map stand for {drawn} points, not {total}"
         );
         println!("map: {markers} cluster and marker icons stand for all {total} points");
