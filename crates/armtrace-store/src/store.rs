@@ -88,16 +88,6 @@ impl Store {
         })
     }
 
-    /// Whether the register holds synthetic data: any item whose notes say `SYNTHETIC`
-    /// (the demo and test data do), so that every view can say so.
-    pub async fn is_synthetic(&self) -> Result<bool> {
-        let (found,): (i64,) =
-            sqlx::query_as("SELECT EXISTS (SELECT 1 FROM items WHERE notes LIKE '%SYNTHETIC%')")
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(found != 0)
-    }
-
     /// Closes the pool, checkpointing the write-ahead log.
     pub async fn close(self) {
         self.pool.close().await;

@@ -19,11 +19,6 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/assets/{*path}", get(asset))
 }
 
-/// Whether an asset exists (for tests and the page table).
-pub fn exists(path: &str) -> bool {
-    AssetFiles::get(path).is_some()
-}
-
 fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next().unwrap_or("") {
         "css" => "text/css; charset=utf-8",

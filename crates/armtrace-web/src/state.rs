@@ -78,8 +78,9 @@ impl AppState {
         let index = build_index(&self.store).await?;
         *self.index.write().expect("index lock") = Arc::new(index);
         let columns = self.store.item_columns().await?;
+        // The same rule as reports use (`analytics::is_synthetic`), read off the columns.
+        let synthetic = (0..columns.len()).any(|row| columns.is_synthetic(row));
         *self.columns.write().expect("columns lock") = Arc::new(columns);
-        let synthetic = self.store.is_synthetic().await?;
         self.synthetic.store(synthetic, Ordering::Relaxed);
         self.ready.store(true, Ordering::Release);
         Ok(())
