@@ -42,10 +42,18 @@ pub async fn may_see(state: &AppState, viewer: &Viewer, request: &TraceRequest) 
     Ok(true)
 }
 
-/// The trace requests the viewer may see, oldest first.
-pub async fn visible_requests(state: &AppState, viewer: &Viewer) -> ApiResult<Vec<TraceRequest>> {
+/// The trace requests the viewer may see, oldest first; with `about`, only those whose
+/// subject includes that item (filtered before visibility is checked item by item).
+pub async fn visible_requests(
+    state: &AppState,
+    viewer: &Viewer,
+    about: Option<&str>,
+) -> ApiResult<Vec<TraceRequest>> {
     let mut out = Vec::new();
     for r in state.store.trace_requests().await? {
+        if about.is_some_and(|a| !r.subject.refs().contains(&a)) {
+            continue;
+        }
         if may_see(state, viewer, &r).await? {
             out.push(r);
         }
@@ -125,7 +133,7 @@ pub async fn list_trace(
             ))
         })?),
     };
-    let mut requests: Vec<TraceView> = visible_requests(&state, &viewer)
+    let mut requests: Vec<TraceView> = visible_requests(&state, &viewer, None)
         .await?
         .into_iter()
         .map(|r| TraceView {
@@ -319,6 +327,15 @@ pub struct TraceStep {
     pub text: Option<String>,
 }
 
+/// The steps of `/api/trace/{ref}/{action}` and `/trace/{ref}/{action}`, and the status
+/// each leads to.
+pub const ACTIONS: [(&str, TraceStatus); 4] = [
+    ("send", TraceStatus::Sent),
+    ("acknowledge", TraceStatus::Acknowledged),
+    ("answer", TraceStatus::Answered),
+    ("close", TraceStatus::Closed),
+];
+
 /// Moves a request on (shared by the API and the trace page).
 pub async fn advance(
     state: &AppState,
@@ -332,29 +349,30 @@ pub async fn advance(
         None => today(),
         Some(s) => s.parse::<PartialDate>().map_err(|e| bad("on", e))?,
     };
-    let result = match action {
-        "send" => request.advance(TraceStatus::Sent, on),
-        "acknowledge" => request.advance(TraceStatus::Acknowledged, on),
-        "answer" => {
-            let text = step
-                .text
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| {
-                    bad(
-                        "text",
-                        "give the answer's text (what the manufacturer or state said)",
-                    )
-                })?;
-            request.record_answer(text, on)
-        }
-        "close" => request.advance(TraceStatus::Closed, on),
-        other => {
-            return Err(ApiError::not_found(format!(
-                "{other:?} is not a trace action: use send, acknowledge, answer or close"
-            )));
-        }
+    let to = ACTIONS
+        .iter()
+        .find(|(name, _)| *name == action)
+        .map(|(_, status)| *status)
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "{action:?} is not a trace action: use send, acknowledge, answer or close"
+            ))
+        })?;
+    let result = if to == TraceStatus::Answered {
+        let text = step
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                bad(
+                    "text",
+                    "give the answer's text (what the manufacturer or state said)",
+                )
+            })?;
+        request.record_answer(text, on)
+    } else {
+        request.advance(to, on)
     };
     result.map_err(|e| ApiError::new(StatusCode::CONFLICT, e.to_string()))?;
     state

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use armtrace_core::analytics::{self, StatsQuery};
 use armtrace_core::identify;
 use axum::extract::{Path, RawQuery, State};
 use minijinja::context;
@@ -39,15 +40,14 @@ pub async fn home(
         Err(e) => return Err(Page::new(&state, &viewer, "/", BTreeMap::new()).fail(e)),
     };
     let page = Page::new(&state, &viewer, "/", map);
-    let visible = state
-        .store
-        .count_items(
-            &crate::api::ItemFilterParams::default()
-                .to_filter(&viewer.clearance)
-                .map_err(|e| page.fail(e))?,
-        )
-        .await
-        .map_err(|e| page.fail(e.into()))?;
+    // The visible total, from the in-memory columns rather than a COUNT over the table
+    // on every search.
+    let visible = {
+        let columns = state.columns();
+        let all = StatsQuery::parse(&["category".to_owned()], &[], None)
+            .expect("category is a statistics field");
+        analytics::stats(&columns, &all, &viewer.clearance).total
+    };
     let has_query = !params.q.trim().is_empty();
     let (result, error) = if has_query {
         match run_search(&state, &viewer, &params).await {
@@ -141,12 +141,9 @@ pub async fn item(
     let (requests, revisions) = if viewer.is_anonymous() {
         (Vec::new(), Vec::new())
     } else {
-        let requests: Vec<_> = trace::visible_requests(&state, &viewer)
+        let requests = trace::visible_requests(&state, &viewer, Some(&reference))
             .await
-            .map_err(|e| page.fail(e))?
-            .into_iter()
-            .filter(|r| r.subject.refs().contains(&reference.as_str()))
-            .collect();
+            .map_err(|e| page.fail(e))?;
         let revisions = state
             .store
             .item_revisions(stored.id)

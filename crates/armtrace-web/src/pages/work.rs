@@ -62,7 +62,7 @@ pub async fn trace_board(State(state): State<AppState>, viewer: Viewer) -> PageR
     let page = Page::new(&state, &viewer, "/trace", BTreeMap::new());
     page.require(Access::SignedIn, "read trace requests")?;
     let today = trace::today();
-    let requests = trace::visible_requests(&state, &viewer)
+    let requests = trace::visible_requests(&state, &viewer, None)
         .await
         .map_err(|e| page.fail(e))?;
     let columns: Vec<_> = TraceStatus::ALL
@@ -141,17 +141,10 @@ pub async fn trace_page(
     let request = trace::visible_request(&state, &viewer, &reference)
         .await
         .map_err(|e| page.fail(e))?;
-    let next: Vec<&str> = request
-        .status
-        .next()
+    let next: Vec<&str> = trace::ACTIONS
         .iter()
-        .map(|s| match s {
-            TraceStatus::Sent => "send",
-            TraceStatus::Acknowledged => "acknowledge",
-            TraceStatus::Answered => "answer",
-            TraceStatus::Closed => "close",
-            TraceStatus::Draft => "draft",
-        })
+        .filter(|(_, status)| request.status.next().contains(status))
+        .map(|(name, _)| *name)
         .collect();
     page.render(
         "trace.html",
