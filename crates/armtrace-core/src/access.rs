@@ -6,9 +6,6 @@
 //! visitors get [`Clearance::public`]: only `public` items, and never the fields in
 //! [`NEVER_PUBLIC_ITEM_FIELDS`].
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
 use crate::item::{Confidentiality, Item, string_enum};

@@ -15,7 +15,7 @@
 use crate::country::CountryCode;
 use crate::date::PartialDate;
 use crate::item::{Category, Confidentiality, Item};
-use crate::transfer::Transfer;
+use crate::transfer::{Confidence, Transfer, TransferSource};
 
 /// Tag written into every demo record.
 pub const SYNTHETIC_NOTE: &str = "SYNTHETIC DEMO DATA: not a real recovery.";
@@ -798,6 +798,9 @@ fn cluster_transfers(cl: &Cluster) -> Vec<Transfer> {
         authorised_on: Some(PartialDate::from_epoch_days(first_delivery - 90)),
         delivered_on: Some(PartialDate::from_epoch_days(first_delivery)),
         document: Some(format!("Synthetic export licence DEMO-L{:06}", cl.index)),
+        source: TransferSource::Licence,
+        confidence: Confidence::High,
+        ..Transfer::default()
     };
     let unit = units[(cl.index % 2) as usize];
     let mut first = blank("1");
@@ -886,7 +889,8 @@ mod tests {
         assert!(ts.len() > 20);
         for t in &ts {
             let strings = t.to_strings();
-            let values: [&str; 17] = std::array::from_fn(|i| strings[i].as_str());
+            let values: [&str; crate::TRANSFER_FIELD_COUNT] =
+                std::array::from_fn(|i| strings[i].as_str());
             assert_eq!(
                 Transfer::parse(&crate::transfer::RawTransfer { values }).unwrap(),
                 *t

@@ -6,7 +6,6 @@
 //! hold an `Item` it is valid: countries are ISO codes, dates are real dates, coordinates
 //! are on the globe.
 
-use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -69,13 +68,13 @@ macro_rules! string_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
+        impl ::std::str::FromStr for $name {
             type Err = String;
             /// Case-insensitive; spaces and hyphens count as underscores.
             fn from_str(s: &str) -> Result<Self, String> {
@@ -259,6 +258,18 @@ impl Checker {
             Ok(c) => Some(c),
             Err(e) => {
                 self.fail(field, v, e);
+                None
+            }
+        }
+    }
+
+    /// A non-negative decimal amount (a trend-indicator value, a price).
+    pub fn amount(&mut self, field: &'static str, raw: &str) -> Option<f64> {
+        let v = non_empty(raw)?;
+        match v.parse::<f64>() {
+            Ok(x) if x.is_finite() && x >= 0.0 => Some(x + 0.0),
+            _ => {
+                self.fail(field, v, "is not a non-negative decimal number");
                 None
             }
         }

@@ -36,4 +36,6 @@ pub use country::{Country, CountryCode};
 pub use date::PartialDate;
 pub use field::{FieldError, RowError};
 pub use item::{Category, Confidentiality, ITEM_FIELDS, Item, RawItem};
-pub use transfer::{RawTransfer, TRANSFER_FIELDS, Transfer};
+pub use transfer::{
+    Confidence, RawTransfer, TRANSFER_FIELD_COUNT, TRANSFER_FIELDS, Transfer, TransferSource,
+};

@@ -3,8 +3,8 @@
 //! to columns. One trait, so both kinds share one import pipeline.
 
 use armtrace_core::{
-    CountryCode, FieldError, ITEM_FIELDS, Item, PartialDate, RawItem, RawTransfer, TRANSFER_FIELDS,
-    Transfer,
+    CountryCode, FieldError, ITEM_FIELDS, Item, PartialDate, RawItem, RawTransfer,
+    TRANSFER_FIELD_COUNT, TRANSFER_FIELDS, Transfer,
 };
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -21,6 +21,44 @@ pub enum SqlValue<'a> {
     Real(f64),
     /// Stored as its ISO text (`2016`, `2016-07`, `2016-07-14`), which sorts correctly.
     Date(PartialDate),
+    /// Years stored as text separated by `;` (`1979;1980`); empty is NULL.
+    Years(&'a [i16]),
+    /// Words stored as text separated by `;`; empty is NULL.
+    Words(&'a [String]),
+}
+
+impl SqlValue<'_> {
+    /// The text a list is stored as (`None` for an empty list).
+    pub fn list_text(&self) -> Option<String> {
+        fn join<T: ToString>(v: &[T]) -> Option<String> {
+            (!v.is_empty()).then(|| v.iter().map(T::to_string).collect::<Vec<_>>().join(";"))
+        }
+        match self {
+            SqlValue::Years(v) => join(v),
+            SqlValue::Words(v) => join(v),
+            _ => None,
+        }
+    }
+}
+
+trait AsList {
+    fn sql_value(&self) -> SqlValue<'_>;
+}
+
+impl AsList for Vec<i16> {
+    fn sql_value(&self) -> SqlValue<'_> {
+        SqlValue::Years(self)
+    }
+}
+
+impl AsList for Vec<String> {
+    fn sql_value(&self) -> SqlValue<'_> {
+        SqlValue::Words(self)
+    }
+}
+
+fn list<L: AsList>(v: &L) -> SqlValue<'_> {
+    v.sql_value()
 }
 
 impl<'a> From<Option<&'a str>> for SqlValue<'a> {
@@ -55,6 +93,10 @@ impl rusqlite::ToSql for SqlValue<'_> {
             SqlValue::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(i)),
             SqlValue::Real(f) => ToSqlOutput::Borrowed(ValueRef::Real(f)),
             SqlValue::Date(d) => ToSqlOutput::Owned(Value::Text(d.to_string())),
+            SqlValue::Years(_) | SqlValue::Words(_) => match self.list_text() {
+                Some(t) => ToSqlOutput::Owned(Value::Text(t)),
+                None => ToSqlOutput::Borrowed(ValueRef::Null),
+            },
         })
     }
 }
@@ -108,6 +150,14 @@ pub trait Record: Sized + Send + Sync + 'static {
                     h.update(&d.year().to_le_bytes());
                     h.update(&[d.month().unwrap_or(0), d.day().unwrap_or(0)]);
                 }
+                SqlValue::Years(_) | SqlValue::Words(_) => match v.list_text() {
+                    Some(t) => {
+                        h.update(&[5]);
+                        h.update(t.as_bytes());
+                        h.update(&[0x1f]);
+                    }
+                    None => h.update(&[0]),
+                },
             }
         }
         h.digest() as i64
@@ -137,6 +187,18 @@ fn stored_int<T: TryFrom<i64>>(row: &SqliteRow, col: &str) -> Result<Option<T>> 
     row.try_get::<Option<i64>, _>(col)?
         .map(|v| T::try_from(v).map_err(|_| StoreError::Corrupt(format!("{col} = {v}"))))
         .transpose()
+}
+
+fn stored_list<T: std::str::FromStr>(row: &SqliteRow, col: &str) -> Result<Vec<T>> {
+    let Some(v) = text(row, col)? else {
+        return Ok(Vec::new());
+    };
+    v.split(';')
+        .map(|p| {
+            p.parse()
+                .map_err(|_| StoreError::Corrupt(format!("{col} = {v:?}")))
+        })
+        .collect()
 }
 
 fn choice<T: std::str::FromStr>(row: &SqliteRow, col: &str) -> Result<T> {
@@ -230,7 +292,8 @@ impl Record for Transfer {
     const REQUIRED: &'static [&'static str] = &["transfer_ref"];
 
     fn parse(values: &[&str]) -> Result<Self, Vec<FieldError>> {
-        let values: [&str; 17] = std::array::from_fn(|i| values.get(i).copied().unwrap_or(""));
+        let values: [&str; TRANSFER_FIELD_COUNT] =
+            std::array::from_fn(|i| values.get(i).copied().unwrap_or(""));
         Transfer::parse(&RawTransfer { values })
     }
 
@@ -257,6 +320,19 @@ impl Record for Transfer {
             date(self.authorised_on),
             date(self.delivered_on),
             self.document.as_deref().into(),
+            SqlValue::Text(self.source.as_str()),
+            SqlValue::Text(self.confidence.as_str()),
+            self.source_record.as_deref().into(),
+            self.description.as_deref().into(),
+            self.armament_category.as_deref().into(),
+            self.status.as_deref().into(),
+            int(self.number_ordered),
+            real(self.tiv_unit),
+            real(self.tiv_order),
+            real(self.tiv_delivered),
+            list(&self.delivery_years),
+            list(&self.estimates),
+            self.note.as_deref().into(),
         ]
     }
 
@@ -279,6 +355,19 @@ impl Record for Transfer {
             authorised_on: stored_date(row, "authorised_on")?,
             delivered_on: stored_date(row, "delivered_on")?,
             document: text(row, "document")?,
+            source: choice(row, "source")?,
+            confidence: choice(row, "confidence")?,
+            source_record: text(row, "source_record")?,
+            description: text(row, "description")?,
+            armament_category: text(row, "armament_category")?,
+            status: text(row, "status")?,
+            number_ordered: stored_int(row, "number_ordered")?,
+            tiv_unit: row.try_get("tiv_unit")?,
+            tiv_order: row.try_get("tiv_order")?,
+            tiv_delivered: row.try_get("tiv_delivered")?,
+            delivery_years: stored_list(row, "delivery_years")?,
+            estimates: stored_list(row, "estimates")?,
+            note: text(row, "note")?,
         })
     }
 }

@@ -119,6 +119,11 @@ fn sqlite_migrator() -> sqlx::migrate::Migrator {
             "audit log and evidence files",
             include_str!("../migrations/sqlite/0004_audit.sql"),
         ),
+        (
+            5,
+            "transfer sources and register figures",
+            include_str!("../migrations/sqlite/0005_transfer_sources.sql"),
+        ),
     ]
     .into_iter()
     .map(|(version, description, sql)| {

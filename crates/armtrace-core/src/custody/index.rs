@@ -276,22 +276,7 @@ pub(crate) mod tests {
     pub(crate) fn transfer(reference: &str) -> Transfer {
         Transfer {
             transfer_ref: reference.to_owned(),
-            supplier: None,
-            supplier_country: None,
-            recipient: None,
-            recipient_country: None,
-            end_user: None,
-            model: None,
-            calibre: None,
-            manufacturer: None,
-            serial_from: None,
-            serial_to: None,
-            lot_number: None,
-            year_of_manufacture: None,
-            quantity: None,
-            authorised_on: None,
-            delivered_on: None,
-            document: None,
+            ..Transfer::default()
         }
     }
 

@@ -2,7 +2,7 @@
 //! and a transfer whose fields are HTML and script payloads, and requests whose paths and
 //! queries are, rendered by every page that shows them.
 
-use armtrace_core::{ITEM_FIELDS, TRANSFER_FIELDS};
+use armtrace_core::{ITEM_FIELDS, TRANSFER_FIELD_COUNT, TRANSFER_FIELDS};
 use serde_json::json;
 
 use crate::register::csv_line;
@@ -50,7 +50,7 @@ async fn pages_escape_what_the_register_and_the_request_hold() {
         .await
         .expect(200);
 
-    let mut transfer = vec![String::new(); 17];
+    let mut transfer = vec![String::new(); TRANSFER_FIELD_COUNT];
     transfer[0] = "TT-XSS".into();
     transfer[1] = PAYLOADS[0].into();
     transfer[3] = PAYLOADS[1].into();

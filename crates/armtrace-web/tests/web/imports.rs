@@ -1,7 +1,7 @@
 //! `/api/imports`: uploads of items and transfers, their reports, their progress (JSON
 //! and server-sent events), and every way an upload can be wrong.
 
-use armtrace_core::{ITEM_FIELDS, TRANSFER_FIELDS};
+use armtrace_core::{ITEM_FIELDS, TRANSFER_FIELD_COUNT, TRANSFER_FIELDS};
 use axum::body::{Body, Bytes};
 use axum::http::Method;
 use serde_json::Value;
@@ -234,7 +234,7 @@ async fn a_malformed_file_is_422_with_the_row_errors_and_writes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transfers_upload_too() {
     let site = Site::new().await;
-    let mut row = vec![""; 17];
+    let mut row = vec![""; TRANSFER_FIELD_COUNT];
     row[0] = "TT-WEB-1";
     row[1] = "Test supplier";
     row[6] = "RPG-7";

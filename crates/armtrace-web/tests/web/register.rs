@@ -20,7 +20,7 @@
 //! normalised copy of a marker is still found. The data is synthetic and says so in its
 //! notes.
 
-use armtrace_core::{ITEM_FIELDS, TRANSFER_FIELDS};
+use armtrace_core::{ITEM_FIELDS, TRANSFER_FIELD_COUNT, TRANSFER_FIELDS};
 
 /// Notes of every item say this.
 pub const SYNTHETIC: &str = "SYNTHETIC TEST DATA";
@@ -100,7 +100,7 @@ impl Row {
 #[derive(Debug, Clone)]
 pub struct Register {
     pub items: Vec<Row>,
-    pub transfers: Vec<[String; 17]>,
+    pub transfers: Vec<[String; TRANSFER_FIELD_COUNT]>,
     /// Strings found only in hidden items, never-public fields, transfers and trace
     /// requests.
     pub markers: Vec<String>,
@@ -301,7 +301,7 @@ impl Register {
         }
 
         // A transfer of the run (never public): names and document marked.
-        let mut t: [String; 17] = Default::default();
+        let mut t: [String; TRANSFER_FIELD_COUNT] = Default::default();
         let mut set = |field: &str, value: String| {
             let i = TRANSFER_FIELDS
                 .iter()
