@@ -97,7 +97,7 @@ fn check_name(name: &str) -> Result<()> {
     }
 }
 
-fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<User> {
+fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User> {
     let role: String = row.try_get("role")?;
     Ok(User {
         id: row.try_get("id")?,
@@ -148,7 +148,7 @@ impl Store {
         check_name(name)?;
         let hash = password.map(hash_password).transpose()?;
         let at = now();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let result = sqlx::query(
             "INSERT INTO users (name, role, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
         )
@@ -271,7 +271,7 @@ impl Store {
         action: &str,
         detail: serde_json::Value,
     ) -> Result<User> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE users SET {column} = $1, updated_at = $2 WHERE name = $3"
         )))
@@ -315,7 +315,7 @@ impl Store {
     pub async fn grant_item(&self, name: &str, item_ref: &str, granted_by: &str) -> Result<()> {
         let user = self.user(name).await?;
         let item = self.item(item_ref).await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO item_grants (user_id, item_id, granted_at, granted_by) VALUES ($1, $2, $3, $4)
              ON CONFLICT (user_id, item_id) DO NOTHING",
@@ -338,7 +338,7 @@ impl Store {
     pub async fn revoke_item(&self, name: &str, item_ref: &str, actor: &str) -> Result<bool> {
         let user = self.user(name).await?;
         let item = self.item(item_ref).await?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query("DELETE FROM item_grants WHERE user_id = $1 AND item_id = $2")
             .bind(user.id)
             .bind(item.id)
@@ -411,7 +411,7 @@ impl Store {
         let csrf = random_secret();
         let created = jiff::Timestamp::now();
         let expires = created + jiff::SignedDuration::from_hours(SESSION_HOURS);
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -493,7 +493,7 @@ impl Store {
     ) -> Result<(ApiToken, String)> {
         let user = self.user(name).await?;
         let token = format!("{TOKEN_PREFIX}{}", random_secret());
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let id: (i64,) = sqlx::query_as(
             "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -543,7 +543,7 @@ impl Store {
 
     /// Revokes a token by id. Revoking twice is not an error.
     pub async fn revoke_token(&self, id: i64, actor: &str) -> Result<ApiToken> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
         )

@@ -13,8 +13,12 @@
 //! Callers open their transactions with `BEGIN IMMEDIATE` so the second one waits
 //! instead.
 //!
-//! Checking streams the log on a read-only connection inside one read transaction (a
-//! consistent snapshot), holding one entry at a time.
+//! Checking reads one consistent snapshot of the log (`snapshot`): on SQLite it streams
+//! the log on a read-only connection inside one read transaction, holding one entry at a
+//! time; on PostgreSQL it reads the log in a repeatable-read transaction.
+//!
+//! On PostgreSQL, where writers do not queue for the whole database, every append locks
+//! the head row (`SELECT … FOR UPDATE`) until its transaction ends.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -28,6 +32,9 @@ use sqlx::Row;
 
 use crate::error::{Result, StoreError};
 use crate::evidence::{FileProblem, check_evidence_files};
+use snapshot::{AuditSnapshot, StoredEntry};
+
+mod snapshot;
 use crate::store::{Store, now};
 
 /// A write to record: who did what to which record. The time, number and hashes are
@@ -71,6 +78,8 @@ impl AuditEvent {
 }
 
 const SELECT_HEAD: &str = "SELECT seq, hash FROM audit_head WHERE id = 1";
+pub(crate) const SELECT_HEAD_FOR_UPDATE: &str =
+    "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE";
 const INSERT_ENTRY: &str =
     "INSERT INTO audit_log (seq, at, actor, action, entity, entity_ref, detail, prev_hash, hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
@@ -97,12 +106,44 @@ fn next_entry((seq, hash): (i64, String), event: &AuditEvent) -> AuditEntry {
     )
 }
 
-/// Appends `event` inside the caller's sqlx transaction (begun with `BEGIN IMMEDIATE`).
-pub async fn append_in(
-    conn: &mut sqlx::SqliteConnection,
+/// Appends `event` inside the caller's write transaction (see [`Store::begin_write`]).
+/// On PostgreSQL the head row is locked until the transaction ends, so concurrent
+/// writers append one after the other.
+pub async fn append_in(conn: &mut sqlx::AnyConnection, event: &AuditEvent) -> Result<AuditEntry> {
+    let select = if conn.backend_name() == "PostgreSQL" {
+        SELECT_HEAD_FOR_UPDATE
+    } else {
+        SELECT_HEAD
+    };
+    let head: Option<(i64, String)> = sqlx::query_as(select).fetch_optional(&mut *conn).await?;
+    let entry = next_entry(head.ok_or_else(missing_head)?, event);
+    sqlx::query(INSERT_ENTRY)
+        .bind(entry.seq)
+        .bind(&entry.at)
+        .bind(&entry.actor)
+        .bind(&entry.action)
+        .bind(&entry.entity)
+        .bind(&entry.entity_ref)
+        .bind(canonical_json(&entry.detail))
+        .bind(&entry.prev_hash)
+        .bind(&entry.hash)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(UPDATE_HEAD)
+        .bind(entry.seq)
+        .bind(&entry.hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(entry)
+}
+
+/// Appends `event` inside a native PostgreSQL transaction (the import's), locking the
+/// head row until it ends.
+pub(crate) async fn append_pg(
+    conn: &mut sqlx::PgConnection,
     event: &AuditEvent,
 ) -> Result<AuditEntry> {
-    let head: Option<(i64, String)> = sqlx::query_as(SELECT_HEAD)
+    let head: Option<(i64, String)> = sqlx::query_as(SELECT_HEAD_FOR_UPDATE)
         .fetch_optional(&mut *conn)
         .await?;
     let entry = next_entry(head.ok_or_else(missing_head)?, event);
@@ -188,27 +229,6 @@ fn altered(seq: i64, what: impl std::fmt::Display) -> ChainBreak {
     )
 }
 
-/// A text column of an audit row, as armtrace wrote it (text, never a number or blob).
-fn text_column(
-    row: &rusqlite::Row<'_>,
-    i: usize,
-    name: &str,
-    seq: i64,
-) -> std::result::Result<Option<String>, ChainBreak> {
-    use rusqlite::types::ValueRef;
-    match row.get_ref(i) {
-        Ok(ValueRef::Null) => Ok(None),
-        Ok(ValueRef::Text(t)) => std::str::from_utf8(t)
-            .map(|s| Some(s.to_owned()))
-            .map_err(|_| altered(seq, format!("its {name} is not UTF-8 text"))),
-        Ok(other) => Err(altered(
-            seq,
-            format!("its {name} holds a {:?} value, not text", other.data_type()),
-        )),
-        Err(e) => Err(altered(seq, format!("its {name} cannot be read: {e}"))),
-    }
-}
-
 fn required(
     value: Option<String>,
     name: &str,
@@ -219,8 +239,9 @@ fn required(
 
 /// Decodes a `SELECT_ENTRIES` row; anything armtrace would not have written is an
 /// alteration of that entry.
-fn decode_row(row: &rusqlite::Row<'_>, seq: i64) -> std::result::Result<AuditEntry, ChainBreak> {
-    let text = |i, name| text_column(row, i, name, seq);
+fn decode_row(row: &StoredEntry) -> std::result::Result<AuditEntry, ChainBreak> {
+    let seq = row.seq;
+    let text = |i, name| row.text(i, name);
     let detail_text = required(text(6, "detail")?, "detail", seq)?;
     let detail: Value = serde_json::from_str(&detail_text)
         .map_err(|e| altered(seq, format!("its detail is not JSON ({e})")))?;
@@ -243,60 +264,49 @@ fn decode_row(row: &rusqlite::Row<'_>, seq: i64) -> std::result::Result<AuditEnt
     })
 }
 
-/// Walks the whole log in `seq` order on `conn`, handing each verified entry to
-/// `each`; returns the verifier and the number of entries, or the first break (refined
-/// by looking up the predecessor an out-of-place entry names).
+/// Walks the whole log in `seq` order, handing each verified entry to `each`; returns
+/// the verifier and the number of entries, or the first break (refined by looking up
+/// the predecessor an out-of-place entry names).
 fn walk_chain(
-    conn: &rusqlite::Connection,
+    snapshot: &mut dyn AuditSnapshot,
     mut each: impl FnMut(&AuditEntry) -> Result<()>,
 ) -> Result<(ChainVerifier, u64, Option<ChainBreak>)> {
-    let read = |e: rusqlite::Error| StoreError::Input(format!("cannot read the audit log: {e}"));
     let mut verifier = ChainVerifier::new();
     let mut count = 0u64;
-    let found = {
-        let mut stmt = conn
-            .prepare(&format!("{SELECT_ENTRIES} ORDER BY seq"))
-            .map_err(read)?;
-        let mut rows = stmt.query([]).map_err(read)?;
-        let mut found = None;
-        while let Some(row) = rows.next().map_err(read)? {
-            let seq: i64 = row.get(0).map_err(read)?;
-            let checked = match verifier.check_seq(seq) {
-                Ok(()) => {
-                    decode_row(row, seq).and_then(|entry| verifier.push(&entry).map(|()| entry))
+    let mut found = None;
+    let mut failure = None;
+    snapshot.entries(&mut |row| {
+        let checked = match verifier.check_seq(row.seq) {
+            Ok(()) => decode_row(&row).and_then(|entry| verifier.push(&entry).map(|()| entry)),
+            // Numbered before its place: if it decodes, `push` also says which
+            // predecessor it names, so where it belongs can be looked up.
+            Err(b) if b.kind == BreakKind::Reordered => Err(decode_row(&row)
+                .ok()
+                .and_then(|entry| verifier.push(&entry).err())
+                .unwrap_or(b)),
+            Err(b) => Err(b),
+        };
+        match checked {
+            Ok(entry) => {
+                count += 1;
+                if let Err(e) = each(&entry) {
+                    failure = Some(e);
+                    return false;
                 }
-                // Numbered before its place: if it decodes, `push` also says which
-                // predecessor it names, so where it belongs can be looked up.
-                Err(b) if b.kind == BreakKind::Reordered => Err(decode_row(row, seq)
-                    .ok()
-                    .and_then(|entry| verifier.push(&entry).err())
-                    .unwrap_or(b)),
-                Err(b) => Err(b),
-            };
-            match checked {
-                Ok(entry) => {
-                    count += 1;
-                    each(&entry)?;
-                }
-                Err(b) => {
-                    found = Some(b);
-                    break;
-                }
+                true
+            }
+            Err(b) => {
+                found = Some(b);
+                false
             }
         }
-        found
-    };
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
     let found = match found {
         Some(b) if b.names_predecessor.is_some() => {
-            use rusqlite::OptionalExtension;
-            let at: Option<i64> = conn
-                .query_row(
-                    "SELECT seq FROM audit_log WHERE hash = ?1 ORDER BY seq LIMIT 1",
-                    [b.names_predecessor.as_deref()],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(read)?;
+            let at = snapshot.seq_of_hash(b.names_predecessor.as_deref().unwrap_or_default())?;
             Some(b.with_predecessor_at(at))
         }
         other => other,
@@ -306,14 +316,9 @@ fn walk_chain(
 
 /// The recorded head, or a break saying it is gone.
 fn recorded_head(
-    conn: &rusqlite::Connection,
+    snapshot: &mut dyn AuditSnapshot,
 ) -> Result<std::result::Result<(i64, String), String>> {
-    use rusqlite::OptionalExtension;
-    let head: Option<(i64, String)> = conn
-        .query_row(SELECT_HEAD, [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()
-        .map_err(|e| StoreError::Input(format!("cannot read the audit head: {e}")))?;
-    Ok(head.ok_or_else(|| {
+    Ok(snapshot.head()?.ok_or_else(|| {
         "the audit head record (table audit_head) was deleted: the log cannot show that \
          its newest entries are all there"
             .to_owned()
@@ -322,11 +327,11 @@ fn recorded_head(
 
 /// Checks the chain against the recorded head on a snapshot of the register.
 fn check_chain(
-    conn: &rusqlite::Connection,
+    snapshot: &mut dyn AuditSnapshot,
     each: impl FnMut(&AuditEntry) -> Result<()>,
 ) -> Result<(u64, std::result::Result<ChainHead, ChainBreak>)> {
-    let head = recorded_head(conn)?;
-    let (verifier, count, found) = walk_chain(conn, each)?;
+    let head = recorded_head(snapshot)?;
+    let (verifier, count, found) = walk_chain(snapshot, each)?;
     if let Some(b) = found {
         return Ok((count, Err(b)));
     }
@@ -341,19 +346,11 @@ fn check_chain(
     Ok((count, outcome))
 }
 
-/// A read-only connection inside one read transaction: every query sees one snapshot.
-fn snapshot(file: &Path) -> Result<rusqlite::Connection> {
-    let conn = crate::bulk::open_read_only(file)?;
-    conn.execute_batch("BEGIN")
-        .map_err(|e| StoreError::Input(format!("cannot read the register: {e}")))?;
-    Ok(conn)
-}
-
 impl Store {
     /// Appends one entry in its own `BEGIN IMMEDIATE` transaction (for events that are
     /// not part of another write, such as a login).
     pub async fn audit_append(&self, event: AuditEvent) -> Result<AuditEntry> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let entry = append_in(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(entry)
@@ -403,12 +400,13 @@ impl Store {
     /// Recomputes the whole chain against the recorded head and re-hashes every stored
     /// evidence file. Streams the log; never holds more than one entry.
     pub async fn audit_verify(&self) -> Result<AuditVerification> {
-        let file = self.file.clone();
         let root = self.evidence_root().to_owned();
+        let mut snapshot = self.audit_snapshot().await?;
         tokio::task::spawn_blocking(move || {
-            let conn = snapshot(&file)?;
-            let (entries, chain) = check_chain(&conn, |_| Ok(()))?;
-            let (files_checked, file_problems) = check_evidence_files(&conn, &root)?;
+            let snapshot = snapshot.as_mut();
+            let (entries, chain) = check_chain(snapshot, |_| Ok(()))?;
+            let (files, orphans) = snapshot.evidence()?;
+            let (files_checked, file_problems) = check_evidence_files(files, orphans, &root);
             let (head, chain_break) = match chain {
                 Ok(head) => (Some(head), None),
                 Err(b) => (None, Some(b)),
@@ -434,13 +432,12 @@ impl Store {
         mut out: Box<dyn Write + Send>,
         signing_key: Option<[u8; 32]>,
     ) -> Result<ExportHead> {
-        let file = self.file.clone();
+        let mut snapshot = self.audit_snapshot().await?;
         tokio::task::spawn_blocking(move || {
             let write = |e: std::io::Error| {
                 StoreError::Input(format!("cannot write the audit export: {e}"))
             };
-            let conn = snapshot(&file)?;
-            let (_, chain) = check_chain(&conn, |entry| {
+            let (_, chain) = check_chain(snapshot.as_mut(), |entry| {
                 serde_json::to_writer(&mut out, entry)
                     .map_err(|e| write(std::io::Error::other(e)))?;
                 out.write_all(b"\n").map_err(write)
@@ -465,9 +462,9 @@ impl Store {
     }
 
     /// Where this installation's signing key is kept: beside the register, as
-    /// `<register file>.audit-key`.
+    /// `<register file>.audit-key` (`./armtrace-<database>.audit-key` for PostgreSQL).
     pub fn audit_key_path(&self) -> PathBuf {
-        let mut path = self.file.clone().into_os_string();
+        let mut path = self.local_base.clone().into_os_string();
         path.push(".audit-key");
         PathBuf::from(path)
     }

@@ -61,7 +61,7 @@ impl Store {
                 calibre: r.get(3)?,
                 serial: r.get(4)?,
                 lot: r.get(5)?,
-                year: r.get::<_, Option<i64>>(6)?.map(|y| y as i16),
+                year: r.get::<Option<i64>>(6)?.map(|y| y as i16),
                 recovered_on: recovered_on
                     .map(|d| {
                         d.parse()

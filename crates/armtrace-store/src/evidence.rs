@@ -242,20 +242,14 @@ fn store_content(root: &Path, sha256: &str, bytes: &[u8]) -> Result<()> {
 /// Re-hashes every file `evidence_files` lists (and checks that every attachment has
 /// its row). Returns how many files were checked and what is wrong.
 pub(crate) fn check_evidence_files(
-    conn: &rusqlite::Connection,
+    files: Vec<(String, Option<i64>)>,
+    orphans: Vec<String>,
     root: &Path,
-) -> Result<(u64, Vec<FileProblem>)> {
-    let read =
-        |e: rusqlite::Error| StoreError::Input(format!("cannot read the evidence list: {e}"));
+) -> (u64, Vec<FileProblem>) {
     let mut problems = Vec::new();
     let mut checked = 0u64;
-    let mut stmt = conn
-        .prepare("SELECT sha256, size FROM evidence_files ORDER BY sha256")
-        .map_err(read)?;
-    let mut rows = stmt.query([]).map_err(read)?;
-    while let Some(row) = rows.next().map_err(read)? {
-        let sha256: String = row.get(0).map_err(read)?;
-        let size: i64 = row.get(1).unwrap_or(-1);
+    for (sha256, size) in files {
+        let size = size.unwrap_or(-1);
         checked += 1;
         let problem = |kind, path: &Path, message: String| FileProblem {
             sha256: sha256.clone(),
@@ -301,16 +295,7 @@ pub(crate) fn check_evidence_files(
             Ok(_) => {}
         }
     }
-    let mut orphans = conn
-        .prepare(
-            "SELECT DISTINCT ie.sha256 FROM item_evidence ie
-             LEFT JOIN evidence_files ef ON ef.sha256 = ie.sha256
-             WHERE ef.sha256 IS NULL ORDER BY ie.sha256",
-        )
-        .map_err(read)?;
-    let mut rows = orphans.query([]).map_err(read)?;
-    while let Some(row) = rows.next().map_err(read)? {
-        let sha256: String = row.get(0).map_err(read)?;
+    for sha256 in orphans {
         problems.push(FileProblem {
             path: root.display().to_string(),
             message: format!(
@@ -320,7 +305,7 @@ pub(crate) fn check_evidence_files(
             kind: FileProblemKind::Missing,
         });
     }
-    Ok((checked, problems))
+    (checked, problems)
 }
 
 const SELECT_EVIDENCE: &str =
@@ -330,7 +315,7 @@ const SELECT_EVIDENCE: &str =
      JOIN evidence_files ef ON ef.sha256 = ie.sha256
      JOIN items i ON i.id = ie.item_id";
 
-fn evidence_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<EvidenceFile> {
+fn evidence_from_row(row: &sqlx::any::AnyRow) -> Result<EvidenceFile> {
     let size: i64 = row.try_get(1)?;
     Ok(EvidenceFile {
         sha256: row.try_get(0)?,
@@ -427,7 +412,7 @@ impl Store {
         .await
         .expect("storing evidence does not panic")?;
 
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let existing = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{SELECT_EVIDENCE} WHERE ie.item_id = $1 AND ie.sha256 = $2"
         )))

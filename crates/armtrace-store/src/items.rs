@@ -6,7 +6,7 @@ use armtrace_core::{
 };
 use futures_core::stream::BoxStream;
 use serde::Serialize;
-use sqlx::{Row, Sqlite};
+use sqlx::{Any, Row};
 
 use crate::error::{Result, StoreError};
 use crate::record::Record;
@@ -55,7 +55,7 @@ pub struct Revision {
     pub previous: serde_json::Value,
 }
 
-fn stored(row: &sqlx::sqlite::SqliteRow) -> Result<StoredItem> {
+fn stored(row: &sqlx::any::AnyRow) -> Result<StoredItem> {
     Ok(StoredItem {
         item: Item::from_row(row)?,
         id: row.try_get("id")?,
@@ -83,15 +83,6 @@ fn escape_like(s: &str) -> String {
 pub enum SqlParam {
     Text(String),
     Int(i64),
-}
-
-impl rusqlite::ToSql for SqlParam {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        match self {
-            SqlParam::Text(s) => s.to_sql(),
-            SqlParam::Int(i) => i.to_sql(),
-        }
-    }
 }
 
 /// A statement with `$1, $2, …` placeholders (understood by SQLite and PostgreSQL) and
@@ -124,7 +115,7 @@ impl Statement {
     }
 
     /// The statement as an sqlx query with its values bound.
-    pub(crate) fn to_sqlx(&self) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments> {
+    pub(crate) fn to_sqlx(&self) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments> {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(self.sql.as_str()));
         for p in &self.params {
             q = match p {
@@ -253,7 +244,8 @@ impl Store {
         q.push(" ORDER BY ref");
         if limit > 0 {
             q.push(" LIMIT ").bind(SqlParam::Int(limit as i64));
-        } else if offset > 0 {
+        } else if offset > 0 && self.dialect() == crate::store::Dialect::Sqlite {
+            // SQLite takes OFFSET only after a LIMIT; PostgreSQL takes it alone.
             q.push(" LIMIT -1");
         }
         if offset > 0 {

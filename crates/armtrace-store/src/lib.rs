@@ -1,9 +1,11 @@
 //! Persistence for armtrace: the register on disk, and the file formats it is filled from
 //! and exported to.
 //!
-//! * [`Store`] opens a register (SQLite by default; the SQL is written so PostgreSQL can
-//!   be a second backend of the same code), runs migrations on open, and reads and writes
-//!   items, transfers, imports and revisions.
+//! * [`Store`] opens a register (a SQLite file by default, or a PostgreSQL database:
+//!   the same code and the same migration versions for both), runs migrations on open,
+//!   and reads and writes items, transfers, imports and revisions.
+//! * [`changes`] tells a process that another one changed the register.
+//! * [`copy`] copies a whole register between backends (`armtrace migrate-store`).
 //! * [`import`] turns a CSV, JSON Lines or XLSX file into validated records and writes
 //!   them atomically and idempotently, keeping a revision of every changed record.
 //! * [`export`] writes items as CSV (re-importable), JSON Lines or GeoJSON.
@@ -17,6 +19,7 @@ pub mod accounts;
 pub mod audit;
 mod bulk;
 pub mod chain;
+pub mod changes;
 pub mod error;
 pub mod evidence;
 pub mod export;

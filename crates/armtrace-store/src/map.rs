@@ -4,7 +4,7 @@
 use armtrace_core::{Category, Confidentiality, CountryCode, PartialDate};
 use serde::Serialize;
 
-use crate::bulk::RowFailure;
+use crate::bulk::{Row, RowFailure};
 use crate::error::{Result, StoreError};
 use crate::items::{ItemFilter, SqlParam, Statement};
 use crate::store::Store;
@@ -31,12 +31,12 @@ pub struct ItemPoint {
 const POINT_COLUMNS: &str = "id, ref, category, model, serial_number, recovered_on, recovered_place, \
      recovered_country, latitude, longitude, confidentiality";
 
-fn point(r: &rusqlite::Row<'_>) -> std::result::Result<ItemPoint, RowFailure> {
+fn point(r: &Row<'_>) -> std::result::Result<ItemPoint, RowFailure> {
     let corrupt = |what: String| RowFailure::Store(StoreError::Corrupt(what));
-    let category: String = r.get(2)?;
-    let recovered_on: Option<String> = r.get(5)?;
-    let country: Option<String> = r.get(7)?;
-    let confidentiality: String = r.get(10)?;
+    let category: &str = r.get::<Option<&str>>(2)?.unwrap_or_default();
+    let recovered_on: Option<&str> = r.get(5)?;
+    let country: Option<&str> = r.get(7)?;
+    let confidentiality: &str = r.get::<Option<&str>>(10)?.unwrap_or_default();
     Ok(ItemPoint {
         id: r.get(0)?,
         reference: r.get(1)?,
@@ -50,7 +50,7 @@ fn point(r: &rusqlite::Row<'_>) -> std::result::Result<ItemPoint, RowFailure> {
             .transpose()?,
         recovered_place: r.get(6)?,
         recovered_country: country
-            .map(|c| CountryCode::parse(&c).map_err(|_| corrupt(format!("country {c:?}"))))
+            .map(|c| CountryCode::parse(c).map_err(|_| corrupt(format!("country {c:?}"))))
             .transpose()?,
         latitude: r.get(8)?,
         longitude: r.get(9)?,

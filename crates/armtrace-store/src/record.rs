@@ -7,7 +7,7 @@ use armtrace_core::{
     TRANSFER_FIELD_COUNT, TRANSFER_FIELDS, Transfer,
 };
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::error::{Result, StoreError};
@@ -118,7 +118,7 @@ pub trait Record: Sized + Send + Sync + 'static {
     fn key(&self) -> &str;
     /// The stored values, in [`Record::FIELDS`] order.
     fn values(&self) -> Vec<SqlValue<'_>>;
-    fn from_row(row: &SqliteRow) -> Result<Self>;
+    fn from_row(row: &AnyRow) -> Result<Self>;
 
     /// True when reference data suggests a value for a field the record leaves empty
     /// (see `armtrace_core::identify`); the importer counts these, never applies them.
@@ -164,17 +164,17 @@ pub trait Record: Sized + Send + Sync + 'static {
     }
 }
 
-fn text(row: &SqliteRow, col: &str) -> Result<Option<String>> {
+fn text(row: &AnyRow, col: &str) -> Result<Option<String>> {
     Ok(row.try_get::<Option<String>, _>(col)?)
 }
 
-fn stored_country(row: &SqliteRow, col: &str) -> Result<Option<CountryCode>> {
+fn stored_country(row: &AnyRow, col: &str) -> Result<Option<CountryCode>> {
     text(row, col)?
         .map(|c| CountryCode::parse(&c).map_err(|_| StoreError::Corrupt(format!("{col} = {c:?}"))))
         .transpose()
 }
 
-fn stored_date(row: &SqliteRow, col: &str) -> Result<Option<PartialDate>> {
+fn stored_date(row: &AnyRow, col: &str) -> Result<Option<PartialDate>> {
     text(row, col)?
         .map(|d| {
             d.parse()
@@ -183,13 +183,13 @@ fn stored_date(row: &SqliteRow, col: &str) -> Result<Option<PartialDate>> {
         .transpose()
 }
 
-fn stored_int<T: TryFrom<i64>>(row: &SqliteRow, col: &str) -> Result<Option<T>> {
+fn stored_int<T: TryFrom<i64>>(row: &AnyRow, col: &str) -> Result<Option<T>> {
     row.try_get::<Option<i64>, _>(col)?
         .map(|v| T::try_from(v).map_err(|_| StoreError::Corrupt(format!("{col} = {v}"))))
         .transpose()
 }
 
-fn stored_list<T: std::str::FromStr>(row: &SqliteRow, col: &str) -> Result<Vec<T>> {
+fn stored_list<T: std::str::FromStr>(row: &AnyRow, col: &str) -> Result<Vec<T>> {
     let Some(v) = text(row, col)? else {
         return Ok(Vec::new());
     };
@@ -201,7 +201,7 @@ fn stored_list<T: std::str::FromStr>(row: &SqliteRow, col: &str) -> Result<Vec<T
         .collect()
 }
 
-fn choice<T: std::str::FromStr>(row: &SqliteRow, col: &str) -> Result<T> {
+fn choice<T: std::str::FromStr>(row: &AnyRow, col: &str) -> Result<T> {
     let v: String = row.try_get(col)?;
     v.parse()
         .map_err(|_| StoreError::Corrupt(format!("{col} = {v:?}")))
@@ -257,7 +257,7 @@ impl Record for Item {
         ]
     }
 
-    fn from_row(row: &SqliteRow) -> Result<Self> {
+    fn from_row(row: &AnyRow) -> Result<Self> {
         Ok(Item {
             reference: row.try_get("ref")?,
             category: choice(row, "category")?,
@@ -336,7 +336,7 @@ impl Record for Transfer {
         ]
     }
 
-    fn from_row(row: &SqliteRow) -> Result<Self> {
+    fn from_row(row: &AnyRow) -> Result<Self> {
         Ok(Transfer {
             transfer_ref: row.try_get("transfer_ref")?,
             supplier: text(row, "supplier")?,

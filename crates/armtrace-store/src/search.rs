@@ -8,7 +8,7 @@ use armtrace_core::search::{RankFilters, SerialIndex, SerialQuery, rank};
 use armtrace_core::serial::normalise;
 use armtrace_core::{Category, Clearance, Confidentiality, CountryCode, PartialDate};
 use serde::Serialize;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{Any, QueryBuilder, Row};
 
 use crate::error::{Result, StoreError};
 use crate::store::Store;
@@ -40,7 +40,7 @@ impl Store {
     pub async fn search_facts(&self, ids: &[i64]) -> Result<HashMap<i64, SearchFacts>> {
         let mut out = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(LOOKUP_CHUNK) {
-            let mut q = QueryBuilder::<Sqlite>::new(
+            let mut q = QueryBuilder::<Any>::new(
                 "SELECT id, ref, serial_number, category, model, manufacturer, country_of_manufacture,
                         recovered_on, recovered_place, recovered_country, confidentiality
                  FROM items WHERE serial_number IS NOT NULL AND id IN (",

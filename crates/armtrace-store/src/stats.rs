@@ -1,17 +1,18 @@
 //! Loading what analytics scan: the register as [`ItemColumns`], and the diverted
 //! items' ids. The statistics themselves live in `armtrace_core::analytics`.
 //!
-//! The columns are read in one pass over the items table on a read-only rusqlite
-//! connection (see `bulk.rs` for why not sqlx), borrowing each row's text instead of
-//! copying it: the builder copies a value only the first time it sees it.
+//! The columns are read in one pass over the items table on the bulk path (see
+//! `bulk.rs`), borrowing each row's text instead of copying it: the builder copies a
+//! value only the first time it sees it.
 
 use armtrace_core::analytics::{ItemColumns, ItemRow, is_synthetic};
 use armtrace_core::link::LinkEntry;
 use armtrace_core::{Category, Confidentiality, CountryCode, PartialDate};
 
+use crate::bulk::{BulkRow, RowFailure};
 use crate::chain::LinkRow;
 use crate::error::{Result, StoreError};
-use crate::store::Store;
+use crate::store::{Backend, Store};
 
 /// The columns [`Store::item_columns`] reads, in this order.
 const COLUMNS_SQL: &str = "SELECT id, category, item_type, model, calibre, manufacturer,
@@ -25,24 +26,19 @@ fn corrupt(field: &str, value: &str) -> StoreError {
     ))
 }
 
-fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
-    use rusqlite::types::ValueRef;
-    Ok(match row.get_ref(i)? {
-        ValueRef::Text(t) | ValueRef::Blob(t) => std::str::from_utf8(t).ok(),
-        _ => None,
-    })
-}
-
-fn read_error(e: rusqlite::Error) -> StoreError {
-    StoreError::Input(format!("cannot read the register: {e}"))
+fn read_error(e: RowFailure) -> StoreError {
+    match e {
+        RowFailure::Read(e) => StoreError::Input(format!("cannot read the register: {e}")),
+        RowFailure::Store(e) => e,
+    }
 }
 
 /// Decodes one stored item row into the builder.
 fn push_row(
     builder: &mut armtrace_core::analytics::ItemColumnsBuilder,
-    row: &rusqlite::Row<'_>,
+    row: &dyn BulkRow,
 ) -> Result<()> {
-    let t = |i| text(row, i).map_err(read_error);
+    let t = |i| row.text(i).map_err(read_error);
     let category = t(1)?.unwrap_or("");
     let category = Category::ALL
         .iter()
@@ -60,7 +56,7 @@ fn push_row(
             .map(|c| CountryCode::parse(c).map_err(|_| corrupt(field, c)))
             .transpose()
     };
-    let int = |i| -> Result<Option<i64>> { row.get::<_, Option<i64>>(i).map_err(read_error) };
+    let int = |i| -> Result<Option<i64>> { row.int(i).map_err(read_error) };
     let recovered_on = t(10)?
         .map(|d| {
             d.parse::<PartialDate>()
@@ -69,7 +65,7 @@ fn push_row(
         .transpose()?;
     let reference = t(16)?.unwrap_or("");
     builder.push_row(&ItemRow {
-        id: row.get(0).map_err(read_error)?,
+        id: row.int(0).map_err(read_error)?.unwrap_or_default(),
         category,
         item_type: t(2)?,
         model: t(3)?,
@@ -107,23 +103,41 @@ impl IdentifiedLinkRow {
 impl Store {
     /// Every item as [`ItemColumns`], rows in id order.
     pub async fn item_columns(&self) -> Result<ItemColumns> {
-        let file = self.file.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = crate::bulk::open_read_only(&file)?;
-            let rows: i64 = conn
-                .query_row("SELECT COUNT(*) FROM items", [], |r| r.get(0))
-                .map_err(read_error)?;
-            let mut builder = ItemColumns::builder();
-            builder.reserve(rows as usize);
-            let mut stmt = conn.prepare(COLUMNS_SQL).map_err(read_error)?;
-            let mut cursor = stmt.query([]).map_err(read_error)?;
-            while let Some(row) = cursor.next().map_err(read_error)? {
-                push_row(&mut builder, row)?;
+        match &self.backend {
+            Backend::Sqlite { file } => {
+                let file = file.clone();
+                tokio::task::spawn_blocking(move || {
+                    let sql = |e: rusqlite::Error| read_error(e.into());
+                    let conn = crate::bulk::open_read_only(&file)?;
+                    let rows: i64 = conn
+                        .query_row("SELECT COUNT(*) FROM items", [], |r| r.get(0))
+                        .map_err(sql)?;
+                    let mut builder = ItemColumns::builder();
+                    builder.reserve(rows as usize);
+                    let mut stmt = conn.prepare(COLUMNS_SQL).map_err(sql)?;
+                    let mut cursor = stmt.query([]).map_err(sql)?;
+                    while let Some(row) = cursor.next().map_err(sql)? {
+                        push_row(&mut builder, row)?;
+                    }
+                    Ok(builder.finish())
+                })
+                .await
+                .expect("loading columns does not panic")
             }
-            Ok(builder.finish())
-        })
-        .await
-        .expect("loading columns does not panic")
+            Backend::Postgres { pool } => {
+                use futures_util::StreamExt;
+                let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM items")
+                    .fetch_one(pool)
+                    .await?;
+                let mut builder = ItemColumns::builder();
+                builder.reserve(rows as usize);
+                let mut cursor = sqlx::query(COLUMNS_SQL).fetch(pool);
+                while let Some(row) = cursor.next().await {
+                    push_row(&mut builder, &row?)?;
+                }
+                Ok(builder.finish())
+            }
+        }
     }
 
     /// Link projections with their ids, in id order (the rows `ItemColumns` holds).
@@ -145,7 +159,7 @@ impl Store {
                     calibre: r.get(4)?,
                     serial: r.get(5)?,
                     lot: r.get(6)?,
-                    year: r.get::<_, Option<i64>>(7)?.map(|y| y as i16),
+                    year: r.get::<Option<i64>>(7)?.map(|y| y as i16),
                     recovered_on: recovered_on
                         .map(|d| d.parse().map_err(|_| corrupt("recovered_on", &d)))
                         .transpose()?,

@@ -44,7 +44,7 @@ impl Store {
     pub async fn insert_trace_request(&self, request: &TraceRequest, actor: &str) -> Result<()> {
         let at = now();
         let document = serde_json::to_string(request).expect("requests serialise");
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO trace_requests (ref, status, addressee, created_on, due_on, document, revision, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)",
@@ -73,7 +73,7 @@ impl Store {
 
     /// Replaces a stored trace request, keeping the previous version as a revision.
     pub async fn update_trace_request(&self, request: &TraceRequest, actor: &str) -> Result<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write().await?;
         let row =
             sqlx::query("SELECT id, revision, document, status FROM trace_requests WHERE ref = $1")
                 .bind(&request.reference)

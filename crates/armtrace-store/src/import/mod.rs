@@ -8,12 +8,16 @@
 //! the whole file was read and either no row was invalid or `skip_invalid` was asked
 //! for, so an interrupted or rejected import leaves the register exactly as it was.
 //! Re-importing an unchanged file writes nothing, not even an entry in the import log.
+//!
+//! The writer is the same on both backends; what it writes with differs (`Sink`): on
+//! SQLite a rusqlite connection in one `BEGIN IMMEDIATE` transaction (`sqlite`), on
+//! PostgreSQL batches sent with `COPY` in one transaction (`postgres`).
 
+mod postgres;
 mod source;
 mod sqlite;
 
 use std::path::Path;
-use std::sync::mpsc;
 
 use armtrace_core::{FieldError, RowError};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -25,7 +29,7 @@ use source::{Source, SourceRow};
 
 use crate::error::{Result, StoreError};
 use crate::record::Record;
-use crate::store::Store;
+use crate::store::{Backend, Store};
 
 /// How an import should behave.
 #[derive(Debug, Clone)]
@@ -104,18 +108,23 @@ enum Message<R> {
     Unreadable(RowError),
 }
 
-/// What the writer does to the register, one backend's way.
+/// What the writer does to the register, one backend's way. Writes may be buffered
+/// until [`Sink::flush`] or [`Sink::commit`]; nothing is visible to others before the
+/// commit, and a sink dropped without committing leaves the register as it was.
 pub(crate) trait Sink<R: Record> {
     /// Key → (id, content hash, revision) of every stored record.
-    fn existing(&mut self) -> Result<FxHashMap<String, (i64, i64, i64)>>;
+    async fn existing(&mut self) -> Result<FxHashMap<String, (i64, i64, i64)>>;
     /// Keys of stored records this clearance may not see (items only: other records
     /// have no confidentiality).
-    fn hidden(&mut self, clearance: &armtrace_core::Clearance) -> Result<FxHashSet<String>>;
-    fn insert(&mut self, record: &R, hash: i64) -> Result<()>;
+    async fn hidden(&mut self, clearance: &armtrace_core::Clearance) -> Result<FxHashSet<String>>;
+    async fn insert(&mut self, record: &R, hash: i64) -> Result<()>;
     /// Replaces record `id`, keeping its previous values as a revision.
-    fn update(&mut self, id: i64, revision: i64, record: &R, hash: i64) -> Result<()>;
-    /// Records the import in the log and makes everything durable.
-    fn commit(self, summary: &ImportSummary) -> Result<()>;
+    async fn update(&mut self, id: i64, revision: i64, record: &R, hash: i64) -> Result<()>;
+    /// Writes what is buffered (called after every batch of rows).
+    async fn flush(&mut self) -> Result<()>;
+    /// Records the import in the log, bumps the register version and makes everything
+    /// durable.
+    async fn commit(self, summary: &ImportSummary) -> Result<()>;
 }
 
 /// What the import log keeps about one import.
@@ -142,40 +151,66 @@ impl Store {
             options.mapping.as_ref(),
             options.ignore_unknown,
         )?;
-        let file = self.file.clone();
-        let path = path.to_owned();
-        let options = options.clone();
-        // Both halves block (file reading, SQLite): they run on their own threads while
-        // the async runtime stays free.
-        std::thread::scope(|scope| {
-            let (to_writer, from_reader) = mpsc::sync_channel::<Message<R>>(4);
-            let column_names = source.plan.display_name.clone();
-            let total_bytes = source.total_bytes;
-            scope.spawn(move || read_and_parse::<R>(source, to_writer));
-            let sink = sqlite::SqliteSink::open(&file, &options.actor)?;
-            let mut writer = Writer::<R, _>::new(sink, &options)?;
-            let mut rows = 0u64;
-            for message in from_reader {
-                match message {
-                    Message::Unreadable(e) => writer.reject(e),
-                    Message::Rows(batch, bytes_read) => {
-                        rows += batch.len() as u64;
-                        writer.take(batch, &column_names)?;
-                        progress(ImportProgress {
-                            bytes_read,
-                            total_bytes,
-                            rows,
-                        });
-                    }
+        let (to_writer, from_reader) = tokio::sync::mpsc::channel::<Message<R>>(4);
+        let column_names = source.plan.display_name.clone();
+        let total_bytes = source.total_bytes;
+        // The reader blocks on the file: it runs on its own thread.
+        std::thread::spawn(move || read_and_parse::<R>(source, to_writer));
+        let run = Run {
+            from_reader,
+            column_names,
+            total_bytes,
+            path,
+            options,
+            progress,
+        };
+        match &self.backend {
+            Backend::Sqlite { file } => {
+                run.write(sqlite::SqliteSink::open(file, &options.actor)?)
+                    .await
+            }
+            Backend::Postgres { pool } => {
+                run.write(postgres::PgSink::open::<R>(pool, &options.actor).await?)
+                    .await
+            }
+        }
+    }
+}
+
+/// One import's writer side, whichever the sink.
+struct Run<'a, R: Record> {
+    from_reader: tokio::sync::mpsc::Receiver<Message<R>>,
+    column_names: Vec<String>,
+    total_bytes: u64,
+    path: &'a Path,
+    options: &'a ImportOptions,
+    progress: &'a (dyn Fn(ImportProgress) + Send + Sync),
+}
+
+impl<R: Record> Run<'_, R> {
+    async fn write<S: Sink<R>>(mut self, sink: S) -> Result<ImportReport> {
+        let mut writer = Writer::<R, S>::new(sink, self.options).await?;
+        let mut rows = 0u64;
+        while let Some(message) = self.from_reader.recv().await {
+            match message {
+                Message::Unreadable(e) => writer.reject(e),
+                Message::Rows(batch, bytes_read) => {
+                    rows += batch.len() as u64;
+                    writer.take(batch, &self.column_names).await?;
+                    (self.progress)(ImportProgress {
+                        bytes_read,
+                        total_bytes: self.total_bytes,
+                        rows,
+                    });
                 }
             }
-            progress(ImportProgress {
-                bytes_read: total_bytes,
-                total_bytes,
-                rows,
-            });
-            writer.finish(&path, options.format.as_str())
-        })
+        }
+        (self.progress)(ImportProgress {
+            bytes_read: self.total_bytes,
+            total_bytes: self.total_bytes,
+            rows,
+        });
+        writer.finish(self.path, self.options.format.as_str()).await
     }
 }
 
@@ -192,7 +227,7 @@ fn file_sha256(path: &Path) -> Result<String> {
 
 /// The reader half: parse rows in batches and hand them to the writer, in file order.
 /// Stops early when the writer has gone away (it failed).
-fn read_and_parse<R: Record>(source: Source, out: mpsc::SyncSender<Message<R>>) {
+fn read_and_parse<R: Record>(source: Source, out: tokio::sync::mpsc::Sender<Message<R>>) {
     let plan = source.plan.clone();
     let reference_year = jiff::Zoned::now().year();
     let mut batch = Vec::with_capacity(READ_BATCH);
@@ -209,22 +244,22 @@ fn read_and_parse<R: Record>(source: Source, out: mpsc::SyncSender<Message<R>>) 
                 batch.push((row, parsed));
                 if batch.len() == READ_BATCH {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(READ_BATCH));
-                    if out.send(Message::Rows(full, bytes)).is_err() {
+                    if out.blocking_send(Message::Rows(full, bytes)).is_err() {
                         return;
                     }
                 }
             }
             SourceRow::Unreadable(e) => {
                 let earlier = std::mem::take(&mut batch);
-                if out.send(Message::Rows(earlier, bytes)).is_err()
-                    || out.send(Message::Unreadable(e)).is_err()
+                if out.blocking_send(Message::Rows(earlier, bytes)).is_err()
+                    || out.blocking_send(Message::Unreadable(e)).is_err()
                 {
                     return;
                 }
             }
         }
     }
-    let _ = out.send(Message::Rows(batch, bytes));
+    let _ = out.blocking_send(Message::Rows(batch, bytes));
 }
 
 /// The writer half: classifies records by key and hash and hands writes to the sink.
@@ -241,10 +276,10 @@ struct Writer<'o, R: Record, S: Sink<R>> {
 }
 
 impl<'o, R: Record, S: Sink<R>> Writer<'o, R, S> {
-    fn new(mut sink: S, options: &'o ImportOptions) -> Result<Self> {
-        let existing = sink.existing()?;
+    async fn new(mut sink: S, options: &'o ImportOptions) -> Result<Self> {
+        let existing = sink.existing().await?;
         let hidden = match &options.clearance {
-            Some(c) if !c.sees_everything() => sink.hidden(c)?,
+            Some(c) if !c.sees_everything() => sink.hidden(c).await?,
             _ => FxHashSet::default(),
         };
         Ok(Writer {
@@ -274,7 +309,7 @@ impl<'o, R: Record, S: Sink<R>> Writer<'o, R, S> {
         }
     }
 
-    fn take(&mut self, batch: Vec<Parsed<R>>, column_names: &[String]) -> Result<()> {
+    async fn take(&mut self, batch: Vec<Parsed<R>>, column_names: &[String]) -> Result<()> {
         for (row, parsed) in batch {
             let (record, hash, suggested) = match parsed {
                 Ok(r) => r,
@@ -328,21 +363,24 @@ impl<'o, R: Record, S: Sink<R>> Writer<'o, R, S> {
                 Some((id, _, revision)) => {
                     self.report.updated += 1;
                     if self.writing() {
-                        self.sink.update(id, revision, &record, hash)?;
+                        self.sink.update(id, revision, &record, hash).await?;
                     }
                 }
                 None => {
                     self.report.inserted += 1;
                     if self.writing() {
-                        self.sink.insert(&record, hash)?;
+                        self.sink.insert(&record, hash).await?;
                     }
                 }
             }
         }
+        if self.writing() {
+            self.sink.flush().await?;
+        }
         Ok(())
     }
 
-    fn finish(mut self, path: &Path, format: &str) -> Result<ImportReport> {
+    async fn finish(mut self, path: &Path, format: &str) -> Result<ImportReport> {
         if self.report.rejected > 0 && !self.options.skip_invalid {
             // All or nothing: nothing was written; dropping the sink rolls back.
             self.report.inserted = 0;
@@ -360,7 +398,7 @@ impl<'o, R: Record, S: Sink<R>> Writer<'o, R, S> {
             format,
             report: &self.report,
         };
-        self.sink.commit(&summary)?;
+        self.sink.commit(&summary).await?;
         Ok(self.report)
     }
 }

@@ -79,7 +79,7 @@ impl SqliteSink {
 }
 
 impl<R: Record> Sink<R> for SqliteSink {
-    fn existing(&mut self) -> Result<FxHashMap<String, (i64, i64, i64)>> {
+    async fn existing(&mut self) -> Result<FxHashMap<String, (i64, i64, i64)>> {
         let sql = format!(
             "SELECT {}, id, content_hash, revision FROM {}",
             R::KEY,
@@ -101,7 +101,7 @@ impl<R: Record> Sink<R> for SqliteSink {
         Ok(map)
     }
 
-    fn hidden(&mut self, clearance: &armtrace_core::Clearance) -> Result<FxHashSet<String>> {
+    async fn hidden(&mut self, clearance: &armtrace_core::Clearance) -> Result<FxHashSet<String>> {
         let mut out = FxHashSet::default();
         if R::TABLE != "items" {
             return Ok(out);
@@ -123,7 +123,7 @@ impl<R: Record> Sink<R> for SqliteSink {
         Ok(out)
     }
 
-    fn insert(&mut self, record: &R, hash: i64) -> Result<()> {
+    async fn insert(&mut self, record: &R, hash: i64) -> Result<()> {
         let import_id = self.import_id::<R>()?;
         let n = R::FIELDS.len();
         if self.insert_sql.is_empty() {
@@ -151,7 +151,7 @@ impl<R: Record> Sink<R> for SqliteSink {
         Ok(())
     }
 
-    fn update(&mut self, id: i64, revision: i64, record: &R, hash: i64) -> Result<()> {
+    async fn update(&mut self, id: i64, revision: i64, record: &R, hash: i64) -> Result<()> {
         let import_id = self.import_id::<R>()?;
         let select = format!(
             "SELECT {} FROM {} WHERE id = ?1",
@@ -215,7 +215,12 @@ impl<R: Record> Sink<R> for SqliteSink {
         Ok(())
     }
 
-    fn commit(self, summary: &ImportSummary) -> Result<()> {
+    async fn flush(&mut self) -> Result<()> {
+        // Rows are written as they come, inside the one transaction.
+        Ok(())
+    }
+
+    async fn commit(self, summary: &ImportSummary<'_>) -> Result<()> {
         let r = summary.report;
         if let Some(id) = self.import_id {
             // One audit entry per committed import, in its transaction.
@@ -256,7 +261,9 @@ impl<R: Record> Sink<R> for SqliteSink {
                 )
                 .map_err(db)?;
         }
-        self.conn.execute_batch("COMMIT").map_err(db)?;
+        self.conn
+            .execute_batch("UPDATE register_version SET version = version + 1 WHERE id = 1; COMMIT")
+            .map_err(db)?;
         Ok(())
     }
 }
