@@ -336,6 +336,15 @@ impl Store {
         &self.evidence_root
     }
 
+    /// Keeps evidence files (`<dir>/evidence`) and the signing key (`<dir>/armtrace.audit-key`)
+    /// in `dir`: how a PostgreSQL register is told where its files live.
+    pub fn with_files_dir(mut self, dir: impl Into<PathBuf>) -> Store {
+        let dir = dir.into();
+        self.evidence_root = dir.join("evidence");
+        self.local_base = dir.join("armtrace");
+        self
+    }
+
     /// Stores evidence under `root` instead of beside the register file.
     pub fn with_evidence_root(mut self, root: impl Into<PathBuf>) -> Store {
         self.evidence_root = root.into();

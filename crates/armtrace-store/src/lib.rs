@@ -30,6 +30,7 @@ pub mod record;
 pub mod search;
 pub mod stats;
 pub mod store;
+pub mod testing;
 pub mod trace;
 pub mod transfers;
 
