@@ -16,6 +16,7 @@ use sqlx::Row;
 
 use crate::audit::{AuditEvent, append_in};
 use crate::error::{Result, StoreError};
+use crate::items::SqlParam;
 use crate::store::{Store, now};
 
 /// Shortest accepted password.
@@ -204,7 +205,7 @@ impl Store {
         self.set_column(
             name,
             "role",
-            role.as_str().to_owned(),
+            SqlParam::Text(role.as_str().to_owned()),
             actor,
             "user.role",
             detail,
@@ -219,7 +220,7 @@ impl Store {
             .set_column(
                 name,
                 "password_hash",
-                hash,
+                SqlParam::Text(hash),
                 actor,
                 "user.password",
                 serde_json::json!({}),
@@ -266,20 +267,20 @@ impl Store {
         &self,
         name: &str,
         column: &'static str,
-        value: String,
+        value: SqlParam,
         actor: &str,
         action: &str,
         detail: serde_json::Value,
     ) -> Result<User> {
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let update = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE users SET {column} = $1, updated_at = $2 WHERE name = $3"
-        )))
-        .bind(value)
-        .bind(now())
-        .bind(name)
-        .execute(&mut *tx)
-        .await?;
+        )));
+        let update = match value {
+            SqlParam::Text(t) => update.bind(t),
+            SqlParam::Int(i) => update.bind(i),
+        };
+        let done = update.bind(now()).bind(name).execute(&mut *tx).await?;
         if done.rows_affected() == 0 {
             return Err(not_found(name));
         }
@@ -291,7 +292,7 @@ impl Store {
         self.user(name).await
     }
 
-    /// An integer column: SQLite's integer affinity stores the text `0`/`1` as a number.
+    /// An integer column (flags are 0 or 1).
     async fn set_int(
         &self,
         name: &str,
@@ -303,7 +304,7 @@ impl Store {
         self.set_column(
             name,
             column,
-            value.to_string(),
+            SqlParam::Int(value),
             actor,
             action,
             serde_json::json!({}),

@@ -8,9 +8,10 @@ use armtrace_core::search::{RankFilters, SerialIndex, SerialQuery, rank};
 use armtrace_core::serial::normalise;
 use armtrace_core::{Category, Clearance, Confidentiality, CountryCode, PartialDate};
 use serde::Serialize;
-use sqlx::{Any, QueryBuilder, Row};
+use sqlx::Row;
 
 use crate::error::{Result, StoreError};
+use crate::items::{SqlParam, Statement};
 use crate::store::Store;
 
 /// A matched item as search shows it.
@@ -40,17 +41,19 @@ impl Store {
     pub async fn search_facts(&self, ids: &[i64]) -> Result<HashMap<i64, SearchFacts>> {
         let mut out = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(LOOKUP_CHUNK) {
-            let mut q = QueryBuilder::<Any>::new(
+            let mut q = Statement::new(
                 "SELECT id, ref, serial_number, category, model, manufacturer, country_of_manufacture,
                         recovered_on, recovered_place, recovered_country, confidentiality
                  FROM items WHERE serial_number IS NOT NULL AND id IN (",
             );
-            let mut sep = q.separated(", ");
-            for id in chunk {
-                sep.push_bind(*id);
+            for (i, id) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.bind(SqlParam::Int(*id));
             }
             q.push(")");
-            for r in q.build().fetch_all(&self.pool).await? {
+            for r in q.to_sqlx().fetch_all(&self.pool).await? {
                 let corrupt = |what: &str| StoreError::Corrupt(what.to_owned());
                 let category: String = r.try_get(3)?;
                 let country = |v: Option<String>| -> Result<Option<CountryCode>> {

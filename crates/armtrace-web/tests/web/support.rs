@@ -1,4 +1,5 @@
-//! The test site: the synthetic [`Register`] in a throwaway SQLite file, a user of every
+//! The test site: the synthetic [`Register`] in a throwaway SQLite file (or PostgreSQL
+//! database, with `ARMTRACE_TEST_BACKEND=postgres`), a user of every
 //! role (and two with grants) each holding an API token, a trace request about the item
 //! of every level, and the application answering requests in-process through
 //! `tower::ServiceExt::oneshot` (no sockets).
@@ -13,13 +14,13 @@ use std::time::Duration;
 use armtrace_core::{Item, Role, Transfer};
 use armtrace_store::Store;
 use armtrace_store::import::{Format, ImportOptions};
+use armtrace_store::testing::TestRegister;
 use armtrace_web::{AppState, ServeOptions};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use serde_json::{Value, json};
-use tempfile::TempDir;
 use tower::ServiceExt;
 
 use crate::register::{Level, Register, SYNTHETIC};
@@ -275,7 +276,8 @@ pub struct Site {
     pub evidence: BTreeMap<Level, Attached>,
     /// A document (not an image) attached to the public item.
     pub document: Attached,
-    _dir: TempDir,
+    /// The register (a SQLite file, or a PostgreSQL database with `ARMTRACE_TEST_BACKEND=postgres`).
+    _register: TestRegister,
 }
 
 /// An evidence file the site attaches to an item through the store when it is built.
@@ -320,20 +322,21 @@ impl Site {
 
     /// The register and accounts, but the search index not yet loaded (for `/healthz`).
     pub async fn unloaded() -> Site {
-        let dir = tempfile::tempdir().expect("a temporary directory");
+        let dir = TestRegister::from_env("web site").await.unwrap_or_else(|| {
+            panic!(
+                "ARMTRACE_TEST_BACKEND=postgres needs ARMTRACE_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test)"
+            )
+        });
         let mut register = Register::new();
-        let db = dir.path().join("web.db");
-        let store = Store::open(db.to_str().expect("a UTF-8 path"))
-            .await
-            .expect("the register opens");
-        let items = dir.path().join("items.csv");
+        let store = dir.open().await.expect("the register opens");
+        let items = dir.path("items.csv");
         std::fs::write(&items, register.csv_items()).expect("items written");
         let report = store
             .import_file::<Item>(&items, &ImportOptions::new(Format::Csv, "test"), &|_| {})
             .await
             .expect("the items import");
         assert_eq!(report.rejected, 0, "the test items are valid: {report:?}");
-        let transfers = dir.path().join("transfers.csv");
+        let transfers = dir.path("transfers.csv");
         std::fs::write(&transfers, register.csv_transfers()).expect("transfers written");
         let report = store
             .import_file::<Transfer>(
@@ -388,7 +391,7 @@ impl Site {
             import_id: String::new(),
             evidence,
             document,
-            _dir: dir,
+            _register: dir,
         }
     }
 
