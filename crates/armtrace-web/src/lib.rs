@@ -59,8 +59,13 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// How often a server checks the register version when no notification came (the only
+/// way on SQLite; a fallback on PostgreSQL, where NOTIFY tells at once).
+pub const CHANGE_POLL: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Serves the application until Ctrl-C. The listener is bound before the register is
-/// loaded, so `/healthz` can answer 503 until the search index is ready.
+/// loaded, so `/healthz` can answer 503 until the search index is ready; afterwards the
+/// server follows changes other processes make to the register.
 pub async fn serve(
     state: AppState,
     addr: SocketAddr,
@@ -74,6 +79,9 @@ pub async fn serve(
     tokio::spawn(async move {
         if let Err(e) = loader.load().await {
             tracing::error!("cannot load the register: {e}");
+        }
+        if let Err(e) = loader.follow_changes(CHANGE_POLL).await {
+            tracing::error!("cannot follow changes to the register: {e}");
         }
     });
     on_ready(bound);

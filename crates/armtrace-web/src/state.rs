@@ -1,8 +1,10 @@
-//! What every request shares: the register, the in-memory search index (rebuilt after
-//! each import), the templates, the login limiter and the running imports.
+//! What every request shares: the register, the in-memory search index and statistics
+//! columns (rebuilt after each import, here or by another process sharing the register:
+//! see [`AppState::follow_changes`]), the templates, the login limiter and the running
+//! imports.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -36,6 +38,10 @@ pub struct Inner {
     columns: RwLock<Arc<ItemColumns>>,
     ready: AtomicBool,
     synthetic: AtomicBool,
+    /// The register version the index and columns were built from.
+    loaded_version: AtomicI64,
+    /// Held while loading, so two reloads never interleave.
+    loading: tokio::sync::Mutex<()>,
     pub logins: LoginLimiter,
     pub imports: Imports,
 }
@@ -67,6 +73,8 @@ impl AppState {
             columns: RwLock::new(Arc::new(ItemColumns::builder().finish())),
             ready: AtomicBool::new(false),
             synthetic: AtomicBool::new(false),
+            loaded_version: AtomicI64::new(-1),
+            loading: tokio::sync::Mutex::new(()),
             logins: LoginLimiter::default(),
             imports: Imports::default(),
         })))
@@ -75,6 +83,10 @@ impl AppState {
     /// Builds the search index and the statistics columns from the register and marks
     /// the server ready.
     pub async fn load(&self) -> anyhow::Result<()> {
+        let _loading = self.loading.lock().await;
+        // Read before building: a write committed meanwhile makes the version newer than
+        // what was loaded, and the next check reloads again.
+        let version = self.store.register_version().await?;
         let index = build_index(&self.store).await?;
         *self.index.write().expect("index lock") = Arc::new(index);
         let columns = self.store.item_columns().await?;
@@ -82,8 +94,33 @@ impl AppState {
         let synthetic = (0..columns.len()).any(|row| columns.is_synthetic(row));
         *self.columns.write().expect("columns lock") = Arc::new(columns);
         self.synthetic.store(synthetic, Ordering::Relaxed);
+        self.loaded_version.store(version, Ordering::Release);
         self.ready.store(true, Ordering::Release);
         Ok(())
+    }
+
+    /// The register version the search index and columns were built from.
+    pub fn loaded_version(&self) -> i64 {
+        self.loaded_version.load(Ordering::Acquire)
+    }
+
+    /// Reloads whenever the register changes under this server (another `armtrace
+    /// serve` sharing the PostgreSQL database, or a command-line import): at once on
+    /// PostgreSQL (LISTEN/NOTIFY), within `poll` otherwise. Runs until the process ends.
+    pub async fn follow_changes(&self, poll: Duration) -> anyhow::Result<()> {
+        let mut versions = self.store.watch_versions(poll).await?;
+        loop {
+            let version = *versions.borrow_and_update();
+            if self.is_ready() && version != self.loaded_version() {
+                tracing::info!(version, "the register changed: reloading the search index");
+                if let Err(e) = self.load().await {
+                    tracing::error!("cannot reload the register: {e}");
+                }
+            }
+            if versions.changed().await.is_err() {
+                return Ok(());
+            }
+        }
     }
 
     /// The current search index.

@@ -8,6 +8,7 @@
 //! * `leak`: crawls (anonymous, viewer, granted viewer) of every route, page, link, form
 //!   and export, which must never show what the crawler may not see; public counts.
 //! * `session`: browser sessions, CSRF, sign-in limits.
+//! * `shared`: two servers on one register; a write through one is found through the other.
 //! * `escaping`: what the register and the request hold is shown as text, not markup.
 //!
 //! Run with `cargo test -p armtrace-web --test web` (add `-- --nocapture` to see the
@@ -25,6 +26,7 @@ mod register;
 mod routes;
 mod search;
 mod session;
+mod shared;
 mod stats;
 mod support;
 mod trace;
