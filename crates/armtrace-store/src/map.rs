@@ -85,7 +85,7 @@ impl Store {
         if limit > 0 {
             q.push(" LIMIT ").bind(SqlParam::Int(limit as i64));
         }
-        let total: Vec<i64> = self.bulk_read(count, |r| Ok(r.get(0)?)).await?;
+        let total: Vec<i64> = self.bulk_read(count, |r| r.get(0)).await?;
         let points = self.bulk_read(q, point).await?;
         Ok((points, total.first().copied().unwrap_or(0) as u64))
     }

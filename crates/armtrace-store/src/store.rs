@@ -148,6 +148,7 @@ impl Store {
             migrated?;
         }
         let local_base = PathBuf::from(format!("armtrace-{database}"));
+        let local_base = std::path::absolute(&local_base).unwrap_or(local_base);
         let mut evidence_root = local_base.clone().into_os_string();
         evidence_root.push(".evidence");
         Ok(Store {

@@ -18,7 +18,8 @@ use clap::{Parser, Subcommand};
 #[derive(Parser, Debug)]
 #[command(name = "armtrace", version, about, long_about = None)]
 pub struct Cli {
-    /// The register: a SQLite file path or a database URL.
+    /// The register: a SQLite file path, or a PostgreSQL URL (postgres://user@host/db;
+    /// its evidence files and signing key go to $ARMTRACE_FILES, default ./armtrace-<db>.*).
     #[arg(
         long,
         global = true,

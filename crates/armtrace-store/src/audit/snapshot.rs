@@ -53,6 +53,10 @@ impl StoredEntry {
     }
 }
 
+/// `(sha256, size)` of every `evidence_files` row, and the hashes attachments name that
+/// have no such row.
+pub(crate) type EvidenceList = (Vec<(String, Option<i64>)>, Vec<String>);
+
 /// What the checks read.
 pub(crate) trait AuditSnapshot: Send {
     /// The recorded head (`audit_head`), if its row exists.
@@ -61,9 +65,8 @@ pub(crate) trait AuditSnapshot: Send {
     fn entries(&mut self, each: &mut dyn FnMut(StoredEntry) -> bool) -> Result<()>;
     /// The first entry with this hash.
     fn seq_of_hash(&mut self, hash: &str) -> Result<Option<i64>>;
-    /// `(sha256, size)` of every `evidence_files` row, and the hashes attachments name
-    /// that have no such row.
-    fn evidence(&mut self) -> Result<(Vec<(String, Option<i64>)>, Vec<String>)>;
+    /// The evidence list (see [`EvidenceList`]).
+    fn evidence(&mut self) -> Result<EvidenceList>;
 }
 
 const SELECT_ORPHANS: &str = "SELECT DISTINCT ie.sha256 FROM item_evidence ie
@@ -149,7 +152,7 @@ impl AuditSnapshot for SqliteSnapshot {
             .map_err(read)
     }
 
-    fn evidence(&mut self) -> Result<(Vec<(String, Option<i64>)>, Vec<String>)> {
+    fn evidence(&mut self) -> Result<EvidenceList> {
         let mut files = Vec::new();
         let mut stmt = self.conn.prepare(SELECT_FILES).map_err(read)?;
         let mut rows = stmt.query([]).map_err(read)?;
@@ -235,7 +238,7 @@ impl AuditSnapshot for PgSnapshot {
         Ok(self.first_seq_of_hash.get(hash).copied())
     }
 
-    fn evidence(&mut self) -> Result<(Vec<(String, Option<i64>)>, Vec<String>)> {
+    fn evidence(&mut self) -> Result<EvidenceList> {
         Ok((
             std::mem::take(&mut self.files),
             std::mem::take(&mut self.orphans),

@@ -24,11 +24,20 @@ use std::process::ExitCode;
 use anyhow::Context;
 use armtrace_store::Store;
 
-/// Opens the register named by `--db`.
+/// Opens the register named by `--db`. A PostgreSQL register keeps its evidence files
+/// and signing key in `ARMTRACE_FILES` when that is set (servers sharing the database
+/// should share that directory), else beside the working directory.
 pub async fn open(db: &str) -> anyhow::Result<Store> {
-    Store::open(db)
-        .await
-        .with_context(|| format!("cannot open the register {db:?}"))
+    let store = Store::open(db).await.with_context(|| {
+        format!(
+            "cannot open the register {:?}",
+            armtrace_store::store::redact_password(db)
+        )
+    })?;
+    Ok(match std::env::var_os("ARMTRACE_FILES") {
+        Some(dir) if armtrace_store::store::is_postgres(db) => store.with_files_dir(dir),
+        _ => store,
+    })
 }
 
 /// `armtrace init`

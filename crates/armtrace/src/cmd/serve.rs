@@ -63,7 +63,10 @@ pub async fn run(db: &str, args: ServeArgs) -> anyhow::Result<ExitCode> {
         },
     )?;
     armtrace_web::serve(state, args.addr, |bound| {
-        println!("armtrace is serving {db} at http://{bound}/");
+        println!(
+            "armtrace is serving {} at http://{bound}/",
+            armtrace_store::store::redact_password(db)
+        );
         if let Some(pw) = &demo_password {
             println!(
                 "sign in as {DEMO_ADMIN} with password {pw} (the public view needs no sign-in)"

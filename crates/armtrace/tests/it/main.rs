@@ -20,5 +20,6 @@ mod interrupt;
 mod items;
 mod roundtrip;
 mod search;
+mod serve;
 mod stats;
 mod support;

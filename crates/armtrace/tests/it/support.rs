@@ -46,6 +46,22 @@ pub const ACTOR: &str = "it-tester";
 pub struct Register {
     dir: TempDir,
     db: PathBuf,
+    /// What `--db` names: the SQLite file `db`, or a PostgreSQL database.
+    location: String,
+    /// The PostgreSQL database, dropped with the register.
+    _postgres: Option<armtrace_store::testing::TestRegister>,
+}
+
+/// True when the suite runs on SQLite (`ARMTRACE_TEST_BACKEND` unset or `sqlite`). Tests
+/// of SQLite's own files (tampering with them, their write-ahead log) call this first
+/// and print that they were skipped on PostgreSQL.
+pub fn on_sqlite(test: &str) -> bool {
+    use armtrace_store::testing::TestBackend;
+    let sqlite = TestBackend::from_env() == TestBackend::Sqlite;
+    if !sqlite {
+        eprintln!("skipped on PostgreSQL ({test}): it is about the SQLite file itself");
+    }
+    sqlite
 }
 
 /// Shows what a finished process printed, for assertion messages.
@@ -68,10 +84,34 @@ pub fn stderr(output: &Output) -> String {
 
 impl Register {
     /// A fresh, initialised, empty register.
+    /// On the backend `ARMTRACE_TEST_BACKEND` names (SQLite by default).
     pub fn new() -> Register {
+        use armtrace_store::testing::{TestBackend, TestRegister};
         let dir = tempfile::tempdir().expect("a temporary directory");
         let db = dir.path().join("r.db");
-        let register = Register { dir, db };
+        let postgres = match TestBackend::from_env() {
+            TestBackend::Sqlite => None,
+            TestBackend::Postgres => {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime");
+                Some(
+                    runtime
+                        .block_on(TestRegister::postgres("cli register"))
+                        .expect("ARMTRACE_TEST_BACKEND=postgres needs ARMTRACE_TEST_POSTGRES_URL"),
+                )
+            }
+        };
+        let location = postgres
+            .as_ref()
+            .map_or_else(|| db.display().to_string(), |p| p.location.clone());
+        let register = Register {
+            dir,
+            db,
+            location,
+            _postgres: postgres,
+        };
         let out = register.ok(&["init"]);
         assert!(
             out.contains("0 items"),
@@ -85,15 +125,21 @@ impl Register {
         self.dir.path().join(name)
     }
 
+    /// The SQLite file (only for tests of the file itself: see [`on_sqlite`]).
     pub fn db(&self) -> &Path {
         &self.db
     }
 
-    /// `armtrace --db <dir>/r.db`, ready for arguments.
+    /// What `--db` names.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    /// `armtrace --db <register>`, ready for arguments, run in the register's directory.
     pub fn command(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_armtrace"));
         c.arg("--db")
-            .arg(&self.db)
+            .arg(&self.location)
             .env("ARMTRACE_ACTOR", ACTOR)
             .env_remove("ARMTRACE_DB")
             .env_remove("ARMTRACE_LOG")
