@@ -164,16 +164,30 @@ struct DemoServer {
     /// The demo admin's password, as the server printed it.
     password: String,
     dir: TempDir,
+    /// The PostgreSQL database of the demo, with `ARMTRACE_TEST_BACKEND=postgres`.
+    _postgres: Option<armtrace_store::testing::TestRegister>,
 }
 
 impl DemoServer {
     fn start() -> DemoServer {
+        use armtrace_store::testing::{TestBackend, TestRegister};
         let dir = tempfile::tempdir().expect("a temporary directory");
         let stderr = std::fs::File::create(dir.path().join("serve.stderr")).expect("a log file");
+        let postgres = (TestBackend::from_env() == TestBackend::Postgres).then(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime")
+                .block_on(TestRegister::postgres("browser demo"))
+                .expect("ARMTRACE_TEST_BACKEND=postgres needs ARMTRACE_TEST_POSTGRES_URL")
+        });
+        let db = postgres
+            .as_ref()
+            .map_or_else(|| "r.db".to_owned(), |p| p.location.clone());
         let mut child = Command::new(env!("CARGO_BIN_EXE_armtrace"))
             .args([
                 "--db",
-                "r.db",
+                &db,
                 "serve",
                 "--demo",
                 "--demo-items",
@@ -202,6 +216,7 @@ impl DemoServer {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             password: String::new(),
             dir,
+            _postgres: postgres,
         };
         let deadline = Instant::now() + WAIT_LIMIT;
         let mut seen = Vec::new();
