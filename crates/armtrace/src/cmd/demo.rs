@@ -86,6 +86,7 @@ pub async fn build(db: &str, count: u64, seed: u64) -> anyhow::Result<()> {
             .take(3)
             .collect::<Vec<_>>()
     );
+    let db = armtrace_store::store::redact_password(db);
     println!(
         "demo register {db}: {} synthetic items ({} new), {} transfers ({} new). All records are SYNTHETIC.",
         counts.items, items.inserted, counts.transfers, transfers.inserted
@@ -152,6 +153,7 @@ async fn tour(db: &str) -> anyhow::Result<()> {
         );
         println!();
         println!("Next:");
+        let db = armtrace_store::store::redact_password(db);
         println!("  armtrace --db {db} items list --model konkurs");
         println!("  armtrace --db {db} custody {}", fastest.reference);
         println!("  armtrace --db {db} diversion | head");

@@ -45,8 +45,10 @@ pub async fn init(db: &str) -> anyhow::Result<ExitCode> {
     let store = open(db).await?;
     let counts = store.counts().await?;
     println!(
-        "register {db} is ready: {} items, {} transfers",
-        counts.items, counts.transfers
+        "register {} is ready: {} items, {} transfers",
+        armtrace_store::store::redact_password(db),
+        counts.items,
+        counts.transfers
     );
     store.close().await;
     Ok(ExitCode::SUCCESS)
