@@ -27,6 +27,7 @@ pub mod item;
 pub mod link;
 pub mod search;
 pub mod serial;
+pub mod sipri;
 pub mod text;
 pub mod trace;
 pub mod transfer;
