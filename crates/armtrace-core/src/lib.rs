@@ -17,6 +17,8 @@
 pub mod access;
 pub mod analytics;
 pub mod audit;
+pub mod borders;
+pub mod candidates;
 pub mod country;
 pub mod custody;
 pub mod date;
