@@ -5,10 +5,15 @@
 //! A designation is read as its alphanumeric tokens, uppercased (case, spaces, `-`, `/`
 //! and other punctuation do not matter). Its **designator** is the tokens up to and
 //! including the first one with a digit (`9M113`, `AK47`, `TYPE56`, `T72B`), or the first
-//! token when none has one (`AKM`). Two designations match:
+//! token when none has one (`AKM`); its **name** is what follows the designator when
+//! that starts with a word (`KONKURS` in `9M113 Konkurs`, `STRELA2` in `9K32 Strela-2`;
+//! `120mm` in `PM-43 120mm` is a calibre, not a name). Two designations match,
+//! best first:
 //!
 //! * **exactly** when all their tokens are the same (`Type 56` = `TYPE-56`);
 //! * **by designator** when their designators are the same (`9M113 Konkurs` ~ `9M113`);
+//! * **by name** when one is the other's name, or both have the same name
+//!   (`9M113 Konkurs` ~ `Konkurs`, as SIPRI writes it; `9K32 Strela-2` ~ `Strela-2`);
 //! * **as variants** when one designator is the other followed by a letter suffix
 //!   (`T-72` ~ `T-72B`, `F-16` ~ `F-16C`), never when a digit follows (`M-1` is not
 //!   `M-16`, `AK-47` is not `AK-474`).
@@ -23,6 +28,8 @@ pub struct Designation {
     /// Every token, concatenated.
     compact: String,
     designator: String,
+    /// The tokens after the designator, concatenated (`None` when nothing follows).
+    name: Option<String>,
 }
 
 /// How well two designations correspond, best first.
@@ -31,6 +38,7 @@ pub struct Designation {
 pub enum DesignationMatch {
     Exact,
     Designator,
+    Name,
     Variant,
 }
 
@@ -45,17 +53,22 @@ impl Designation {
         if tokens.is_empty() {
             return None;
         }
-        let designator = match tokens
+        let designator_end = tokens
             .iter()
             .position(|t| t.chars().any(|c| c.is_ascii_digit()))
-        {
-            Some(i) => tokens[..=i].concat(),
-            None => tokens[0].clone(),
-        };
+            .unwrap_or(0)
+            + 1;
+        // A name starts with a word: `120mm` after `PM-43` is a calibre, not a name.
+        let rest = &tokens[designator_end..];
+        let name = rest
+            .first()
+            .is_some_and(|t| !t.chars().any(|c| c.is_ascii_digit()))
+            .then(|| rest.concat());
         Some(Designation {
             written: written.trim().to_owned(),
             compact: tokens.concat(),
-            designator,
+            designator: tokens[..designator_end].concat(),
+            name,
         })
     }
 
@@ -70,6 +83,11 @@ impl Designation {
             Some(DesignationMatch::Exact)
         } else if self.designator == other.designator {
             Some(DesignationMatch::Designator)
+        } else if self.name.as_ref() == Some(&other.compact)
+            || other.name.as_ref() == Some(&self.compact)
+            || (self.name.is_some() && self.name == other.name)
+        {
+            Some(DesignationMatch::Name)
         } else if is_variant(&self.designator, &other.designator)
             || is_variant(&other.designator, &self.designator)
         {
@@ -110,6 +128,10 @@ mod tests {
         assert_eq!(m("9M113 Konkurs", "9M113"), Some(Designator));
         assert_eq!(m("9M113 Konkurs", "9m113 konkurs"), Some(Exact));
         assert_eq!(m("Type 56-1", "Type 56"), Some(Designator));
+        assert_eq!(m("9M113 Konkurs", "Konkurs"), Some(Name));
+        assert_eq!(m("9K32 Strela-2", "Strela-2"), Some(Name));
+        assert_eq!(m("BGM-71 TOW", "TOW"), Some(Name));
+        assert_eq!(m("9K111 Fagot", "9M111 Fagot"), Some(Name));
         assert_eq!(m("T-72", "T-72B"), Some(Variant));
         assert_eq!(m("F-16", "F-16C Block-50"), Some(Variant));
     }
@@ -121,6 +143,10 @@ mod tests {
         assert_eq!(m("AK", "AKM"), None);
         assert_eq!(m("9M113 Konkurs", "9M111 Fagot"), None);
         assert_eq!(m("Type 56", "Type 59"), None);
+        assert_eq!(m("S-70L Black Hawk", "Hawk"), None);
+        assert_eq!(m("FGM-148 Javelin", "Javelin SAM"), None);
+        assert_eq!(m("Konkurs", "Kornet"), None);
+        assert_eq!(m("PM-43 120mm", "2S9 120mm"), None);
         assert!(Designation::new(" - ").is_none());
     }
 

@@ -4,7 +4,8 @@
 //! Register-level knowledge (SIPRI: "state A delivered 40 launchers of this model to
 //! state B in 2012") does not say that *this* item travelled that way; it says which
 //! routes to trace first. A transfer is a candidate when its designation matches the
-//! item's model ([`designation`]: `9M113 Konkurs` ~ `9M113`) and it was delivered on or
+//! item's model ([`designation`]: `9M113 Konkurs` ~ `9M113`, and ~ `Konkurs` as SIPRI
+//! writes it) and it was delivered on or
 //! before the recovery (its first delivery year, or `delivered_on`; the same year counts,
 //! since a year alone cannot be ordered against a day). Transfers with no delivery date
 //! are not candidates.
@@ -15,7 +16,7 @@
 //!    ([`borders`](crate::borders)), then the rest. A recipient without a code (a
 //!    non-state group) counts where its name places it (`Houthi rebels (Yemen)*` is in
 //!    Yemen), never as that country's state;
-//! 2. how well the designation matches (exact, designator, variant);
+//! 2. how well the designation matches (exact, designator, name, variant);
 //! 3. time: deliveries nearer the recovery first;
 //! 4. confidence, highest first; then reference.
 //!
@@ -222,6 +223,10 @@ fn designation_reason(
             theirs.written,
             item.designator(),
             item.written
+        ),
+        DesignationMatch::Name => format!(
+            "designation {} and the item's {} name the same weapon",
+            theirs.written, item.written
         ),
         DesignationMatch::Variant => format!(
             "designation {} and the item's {} are variants of one design ({} / {})",
