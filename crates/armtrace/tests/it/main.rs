@@ -20,5 +20,7 @@ mod interrupt;
 mod items;
 mod roundtrip;
 mod search;
+mod sipri;
+mod sipri_real;
 mod stats;
 mod support;
