@@ -21,9 +21,8 @@
 //! the same references; a deal SIPRI revises in any of the six gets a new one (the old
 //! row stays in the register, as every import keeps what it does not mention).
 
-use std::collections::HashMap;
-
 use csv::StringRecord;
+use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 
 use super::{Canonical, LineError, LineReader, SipriRow, check_width, column};
@@ -131,9 +130,8 @@ impl Columns {
     }
 }
 
-/// The stable reference of a deal: `SIPRI-C-<16 hex digits>`, `-N` for the N-th exact
-/// duplicate in the file.
-pub(super) fn deal_reference(identity: &[&str], ordinal: usize) -> String {
+/// The first 8 bytes of the SHA-256 of a deal's identifying values.
+fn deal_digest(identity: &[&str]) -> [u8; 8] {
     let mut hash = Sha256::new();
     for (i, part) in identity.iter().enumerate() {
         if i > 0 {
@@ -142,7 +140,15 @@ pub(super) fn deal_reference(identity: &[&str], ordinal: usize) -> String {
         hash.update(part.as_bytes());
     }
     let digest = hash.finalize();
-    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let mut first = [0; 8];
+    first.copy_from_slice(&digest[..8]);
+    first
+}
+
+/// The stable reference of a deal: `SIPRI-C-<16 hex digits>`, `-N` for the N-th deal
+/// with the same digest in the file.
+fn deal_reference(digest: [u8; 8], ordinal: usize) -> String {
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     if ordinal <= 1 {
         format!("SIPRI-C-{hex}")
     } else {
@@ -156,15 +162,15 @@ pub(super) fn rows(
     width: usize,
     records: Vec<(u64, StringRecord)>,
 ) -> Vec<Result<SipriRow, Vec<LineError>>> {
-    let mut seen: HashMap<[String; 6], usize> = HashMap::new();
+    let mut seen: FxHashMap<[u8; 8], usize> = FxHashMap::default();
     records
         .into_iter()
         .map(|(line, record)| {
             check_width(line, &record, width)?;
-            let identity = c.identity(&record);
-            let ordinal = seen.entry(identity.map(str::to_owned)).or_insert(0);
+            let digest = deal_digest(&c.identity(&record));
+            let ordinal = seen.entry(digest).or_insert(0);
             *ordinal += 1;
-            row(c, line, &record, deal_reference(&identity, *ordinal))
+            row(c, line, &record, deal_reference(digest, *ordinal))
         })
         .collect()
 }

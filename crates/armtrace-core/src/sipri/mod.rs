@@ -256,32 +256,39 @@ fn decode(bytes: &[u8]) -> Cow<'_, str> {
 
 /// CSV records of `lines`, each with its line number (`first_line` for the first).
 ///
-/// Lines are read one by one so every record knows its line: blank lines are not
-/// records, and a line with an unclosed quote continues on the next (a quoted line break).
+/// Blank lines are not records and are left out before the text is read (the CSV reader
+/// would count a record from the blank lines before it); one reader then reads the rest,
+/// so a quoted line break stays inside its field, and each record's line is looked up.
 fn read_records<S: AsRef<str>>(lines: &[S], first_line: u64) -> Vec<(u64, StringRecord)> {
-    let mut builder = csv::ReaderBuilder::new();
-    builder.has_headers(false).flexible(true);
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < lines.len() {
-        let line = first_line + i as u64;
-        let mut text = lines[i].as_ref().to_owned();
-        i += 1;
-        while text.bytes().filter(|&b| b == b'"').count() % 2 == 1 && i < lines.len() {
-            text.push('\n');
-            text.push_str(lines[i].as_ref());
-            i += 1;
+    let kept: Vec<(u64, &str)> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (first_line + i as u64, l.as_ref()))
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect();
+    let text = kept.iter().map(|(_, l)| *l).collect::<Vec<_>>().join("\n");
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let line_of = |record: &StringRecord| {
+        let read = record.position().map_or(1, |p| p.line()) as usize;
+        kept.get(read.saturating_sub(1))
+            .map_or(0, |(line, _)| *line)
+    };
+    let mut out = Vec::with_capacity(kept.len());
+    let mut record = StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => out.push((line_of(&record), record.clone())),
+            Ok(false) => break,
+            // The text is a `str`, so only a partial record can be left: it is kept and
+            // reported by its width.
+            Err(_) => {
+                out.push((line_of(&record), record.clone()));
+                break;
+            }
         }
-        if text.trim().is_empty() {
-            continue;
-        }
-        let mut record = StringRecord::new();
-        // The text is a `str` and one record long: a read error can only leave a partial
-        // record, which is then reported by its width.
-        let _ = builder
-            .from_reader(text.as_bytes())
-            .read_record(&mut record);
-        out.push((line, record));
     }
     out
 }

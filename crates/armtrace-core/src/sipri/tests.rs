@@ -186,6 +186,22 @@ fn a_record_broken_over_two_lines_is_joined() {
 }
 
 #[test]
+fn a_quoted_line_break_stays_in_its_field_and_lines_stay_right() {
+    let bytes = new_export(&[
+        "1,France,India,Rafale,\"FGA\r\naircraft\",Aircraft,2016,No,12,No,2020,No,New,50,50,600,No",
+        "2,France,India,Rafale,FGA aircraft,Aircraft,2016,No,12,No,2021,No,New,50,50,600,No",
+    ]);
+    let export = parse_export(&bytes).unwrap();
+    let rows: Vec<&SipriRow> = export.lines.iter().map(|l| l.as_ref().unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        (rows[0].line, rows[0].get("description")),
+        (5, "FGA\naircraft")
+    );
+    assert_eq!(rows[1].line, 7);
+}
+
+#[test]
 fn bad_lines_are_reported_by_line_with_every_problem() {
     let bytes = new_export(&[
         "1,France,India,Rafale,FGA aircraft,Aircraft,2016,No,12,No,2020,No,New,50,50,600,No",
