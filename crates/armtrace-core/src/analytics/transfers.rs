@@ -268,6 +268,11 @@ pub struct TransferGroup {
     pub share: f64,
 }
 
+/// A group's key as compared: each field's folded text, code or year (`None`: missing).
+type GroupKey = Vec<Option<String>>;
+/// A group's key as shown: field name → value.
+type ShownKey = serde_json::Map<String, serde_json::Value>;
+
 /// One field's value of one delivery: its comparison form and its shown form.
 fn key_part(t: &Transfer, year: i16, field: TransferField) -> (Option<String>, serde_json::Value) {
     use serde_json::Value;
@@ -319,12 +324,12 @@ pub fn transfer_stats(transfers: &[Transfer], query: &TransferStatsQuery) -> Tra
         }
     });
     struct Acc {
-        key: serde_json::Map<String, serde_json::Value>,
+        key: ShownKey,
         count: u64,
         weight: f64,
         order: usize,
     }
-    let mut groups: FxHashMap<Vec<Option<String>>, Acc> = FxHashMap::default();
+    let mut groups: FxHashMap<GroupKey, Acc> = FxHashMap::default();
     let mut total = 0.0;
     let mut count = 0u64;
     for t in transfers {
@@ -339,11 +344,7 @@ pub fn transfer_stats(transfers: &[Transfer], query: &TransferStatsQuery) -> Tra
         };
         let per_year = whole / spread as f64;
         // The groups this transfer falls in, each counted once.
-        let mut mine: Vec<(
-            Vec<Option<String>>,
-            serde_json::Map<String, serde_json::Value>,
-            f64,
-        )> = Vec::new();
+        let mut mine: Vec<(GroupKey, ShownKey, f64)> = Vec::new();
         for year in years {
             total += per_year;
             let mut cmp = Vec::with_capacity(query.by.len());
@@ -370,7 +371,7 @@ pub fn transfer_stats(transfers: &[Transfer], query: &TransferStatsQuery) -> Tra
             acc.weight += w;
         }
     }
-    let mut listed: Vec<(Vec<Option<String>>, Acc)> = groups.into_iter().collect();
+    let mut listed: Vec<(GroupKey, Acc)> = groups.into_iter().collect();
     listed.sort_by(|(ka, a), (kb, b)| {
         b.weight
             .total_cmp(&a.weight)
