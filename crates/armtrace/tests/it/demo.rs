@@ -2,7 +2,7 @@
 //! register; another seed, another register), every record says it is synthetic, and its
 //! files import through the ordinary `import items` and `import transfers` commands.
 
-use crate::support::{HEADER, Register, TRANSFER_HEADER, read_csv};
+use crate::support::{FULL_TRANSFER_HEADER, HEADER, Register, TRANSFER_HEADER, read_csv};
 
 fn demo_register(items: u64, seed: u64) -> Register {
     let reg = Register::new();
@@ -88,7 +88,7 @@ fn demo_files_have_canonical_headers_and_import() {
     assert_eq!(rows.len(), 400);
 
     let transfers = std::fs::read_to_string(dir.join("transfers.csv")).unwrap();
-    assert_eq!(transfers.lines().next(), Some(TRANSFER_HEADER));
+    assert_eq!(transfers.lines().next(), Some(FULL_TRANSFER_HEADER));
     let (_, transfer_rows) = read_csv(&transfers);
     assert!(!transfer_rows.is_empty());
 
