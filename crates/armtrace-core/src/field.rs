@@ -30,7 +30,8 @@ impl FieldError {
 /// A problem located in an input file: the contract shape of `errors` in import reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct RowError {
-    /// 1 for the first data row (header and preamble lines are not counted).
+    /// 1 for the first data row (header and preamble lines are not counted); for a SIPRI
+    /// export (`--format sipri`), the line of the file, preamble and header included.
     pub row: u64,
     /// The column as named in the input file (after any mapping), or empty for whole-row problems.
     pub column: String,

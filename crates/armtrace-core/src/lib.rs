@@ -17,6 +17,8 @@
 pub mod access;
 pub mod analytics;
 pub mod audit;
+pub mod borders;
+pub mod candidates;
 pub mod country;
 pub mod custody;
 pub mod date;
@@ -27,6 +29,7 @@ pub mod item;
 pub mod link;
 pub mod search;
 pub mod serial;
+pub mod sipri;
 pub mod text;
 pub mod trace;
 pub mod transfer;

@@ -42,6 +42,10 @@ enum Command {
     /// List and show documented items.
     #[command(subcommand)]
     Items(cmd::items::ItemsCommand),
+    /// Documented transfers: list them, their statistics (SIPRI's figures from its raw
+    /// register), and supply-line candidates for a recovered item.
+    #[command(subcommand)]
+    Transfers(cmd::transfers::TransfersCommand),
     /// Export the register for other tools.
     #[command(subcommand)]
     Export(cmd::export::ExportCommand),
@@ -119,6 +123,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init => cmd::init(&cli.db).await,
         Command::Import(c) => cmd::import::run(&cli.db, c).await,
         Command::Items(c) => cmd::items::run(&cli.db, c).await,
+        Command::Transfers(c) => cmd::transfers::run(&cli.db, c).await,
         Command::Export(c) => cmd::export::run(&cli.db, c).await,
         Command::Search(a) => cmd::search::run(&cli.db, a).await,
         Command::Link(a) => cmd::chain::link(&cli.db, a).await,

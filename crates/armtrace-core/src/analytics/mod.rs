@@ -7,6 +7,9 @@
 //! * [`StatsQuery`] is what `armtrace stats --by … --where … --weight …` asks, parsed
 //!   with errors that list what is allowed; [`stats`] answers it as a [`StatsResult`],
 //!   the contract JSON, counting only what the viewer's [`Clearance`](crate::Clearance) allows.
+//! * [`transfer_stats`] answers `armtrace transfers stats`: documented transfers grouped
+//!   by supplier, recipient, category, year…, weighed in TIV or numbers delivered, with
+//!   shares (how SIPRI's published figures are reproduced from its raw register).
 //! * [`diversion_summary`] describes the time to diversion (quartiles, histogram, per
 //!   end user and per holder) from [`custody::diversions`](crate::custody::diversions).
 //! * [`chart`] draws bars, stacked bars, histograms and time series as SVG text;
@@ -42,6 +45,7 @@ mod report;
 mod stats;
 #[cfg(test)]
 mod tests;
+mod transfers;
 
 pub use columns::{ItemColumns, ItemColumnsBuilder, ItemRow, Key, is_synthetic};
 pub use diversion::{
@@ -56,6 +60,10 @@ pub use report::{
     report_figures,
 };
 pub use stats::{StatsGroup, StatsResult, select_rows, stats};
+pub use transfers::{
+    TransferField, TransferGroup, TransferStats, TransferStatsError, TransferStatsQuery,
+    TransferWeight, transfer_stats,
+};
 
 use crate::country::CountryCode;
 

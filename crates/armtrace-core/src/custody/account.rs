@@ -8,6 +8,7 @@
 use super::chain::{CustodyChain, CustodyStep, Manufacture, NoDiversion, Timing};
 use crate::country::CountryCode;
 use crate::text::fold;
+use crate::transfer::TransferSource;
 
 /// The investigator's account of a chain of custody, one event per line.
 ///
@@ -119,8 +120,11 @@ fn step(step: &CustodyStep, recovery_known: bool) -> String {
         s.push_str(&format!(" (end user: {end_user})"));
     }
     s.push_str(&format!(
-        " [{}]. Evidence: {}.",
-        t.transfer_ref, step.evidence
+        " [{}; {}, {} confidence]. Evidence: {}.",
+        t.transfer_ref,
+        source_label(t.source),
+        t.confidence,
+        step.evidence
     ));
     match step.timing {
         Timing::BeforeRecovery => {}
@@ -136,6 +140,17 @@ fn step(step: &CustodyStep, recovery_known: bool) -> String {
         }
     }
     s
+}
+
+/// Where a transfer is known from, in words: register-level knowledge (SIPRI) must
+/// never read like item-level evidence (a licence, a trace response).
+fn source_label(source: TransferSource) -> &'static str {
+    match source {
+        TransferSource::Investigator => "investigator's record",
+        TransferSource::TraceResponse => "trace response",
+        TransferSource::Licence => "licence",
+        TransferSource::Sipri => "SIPRI register-level",
+    }
 }
 
 /// `2014-05-15: recovered at Mosul, Iraq from Islamic State; 74 days after ...`
@@ -182,16 +197,20 @@ mod tests {
     fn reads_like_an_investigators_account() {
         let mut ts = two_hops();
         ts[0].end_user = Some("3rd Brigade".into());
+        ts[1].source = TransferSource::Licence;
+        ts[1].confidence = crate::transfer::Confidence::High;
         let index = TransferIndex::new(&ts);
         let chain = custody_chain(&item("IQ-1", "AB1234", Some("2015-03-01")), &index);
         assert_eq!(
             render_text(&chain),
             "IQ-1: AK-47 assault rifle, 7.62x39mm, serial AB1234.\n\
              Manufactured by Factory 26 (Bulgaria) in 1983.\n\
-             2014-01-10: exported by Bulgaria to Ministry of Defence (Iraq) under licence L-123 [L-123]. \
+             2014-01-10: exported by Bulgaria to Ministry of Defence (Iraq) under licence L-123 \
+             [L-123; licence, high confidence]. \
              Evidence: serial AB1234 lies in AB1000–AB1999 of model AK-47.\n\
              2015-01-01: transferred by Ministry of Defence (Iraq) to Iraqi Army 5th Division (Iraq) \
-             (end user: 3rd Brigade) [MOD-7]. Evidence: serial AB1234 lies in AB1200–AB1299 of model ak-47.\n\
+             (end user: 3rd Brigade) [MOD-7; investigator's record, medium confidence]. \
+             Evidence: serial AB1234 lies in AB1200–AB1299 of model ak-47.\n\
              2015-03-01: recovered at Mosul, Iraq from Islamic State forces; \
              59 days after the last documented delivery [MOD-7].\n"
         );

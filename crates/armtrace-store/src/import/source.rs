@@ -1,8 +1,10 @@
 //! Reading an input file into canonical records: one string per canonical field.
 //!
 //! CSV (the canonical header, or any header with a mapping file), JSON Lines (one object
-//! per line, keys named like CSV columns) and XLSX (first sheet, header in the first row)
-//! all end up as the same [`SourceRow`]s. Whole-file problems (no key column, unknown
+//! per line, keys named like CSV columns), XLSX (first sheet, header in the first row)
+//! and SIPRI's trade-register exports (transfers only; read by
+//! [`armtrace_core::sipri`], rows numbered by the file's lines) all end up as the same
+//! [`SourceRow`]s. Whole-file problems (no key column, unknown
 //! columns) fail early with [`StoreError::Input`]; problems of one row become a
 //! [`RowError`] naming the row and continue.
 
@@ -11,7 +13,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use armtrace_core::{PartialDate, RowError};
+use armtrace_core::sipri::{self, LineError};
+use armtrace_core::{PartialDate, RowError, TRANSFER_FIELDS};
 use csv::StringRecord;
 use serde::Deserialize;
 
@@ -23,6 +26,10 @@ pub enum Format {
     Csv,
     Jsonl,
     Xlsx,
+    /// An export of the SIPRI Arms Transfers Database (either layout), transfers only.
+    /// Its rows are numbered by the file's lines, so a problem's `row` is the line to
+    /// open in an editor (the preamble and the header count).
+    Sipri,
 }
 
 impl Format {
@@ -42,6 +49,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Jsonl => "jsonl",
             Format::Xlsx => "xlsx",
+            Format::Sipri => "sipri",
         }
     }
 }
@@ -53,7 +61,10 @@ impl std::str::FromStr for Format {
             "csv" => Ok(Format::Csv),
             "jsonl" | "ndjson" => Ok(Format::Jsonl),
             "xlsx" => Ok(Format::Xlsx),
-            other => Err(format!("{other:?} is not a format: use csv, jsonl or xlsx")),
+            "sipri" => Ok(Format::Sipri),
+            other => Err(format!(
+                "{other:?} is not a format: use csv, jsonl, xlsx or sipri (an export of the SIPRI Arms Transfers Database)"
+            )),
         }
     }
 }
@@ -277,6 +288,13 @@ impl Source {
                     .iter()
                     .map(str::to_owned)
                     .collect();
+                if looks_like_sipri(&header) {
+                    return Err(StoreError::Input(format!(
+                        "{} looks like an export of the SIPRI Arms Transfers Database: import it with `armtrace import transfers {} --format sipri`",
+                        path.display(),
+                        path.display()
+                    )));
+                }
                 let plan = ColumnPlan::resolve(&header, fields, required, mapping, ignore_unknown)?;
                 let rows = csv_rows(reader, header.len());
                 Ok(Source {
@@ -312,6 +330,7 @@ impl Source {
                     rows: Box::new(rows),
                 })
             }
+            Format::Sipri => sipri_source(path, total_bytes, fields, mapping),
             Format::Xlsx => {
                 let (header, data) = read_xlsx(path)?;
                 let plan = ColumnPlan::resolve(&header, fields, required, mapping, ignore_unknown)?;
@@ -340,6 +359,101 @@ impl Source {
             }
         }
     }
+}
+
+/// A SIPRI export: parsed whole (the core needs the header, which follows a preamble,
+/// and the classic layout's references depend on the rows before), then streamed.
+fn sipri_source(
+    path: &Path,
+    total_bytes: u64,
+    fields: &[&'static str],
+    mapping: Option<&Mapping>,
+) -> Result<Source> {
+    if fields != TRANSFER_FIELDS.as_slice() {
+        return Err(StoreError::Input(
+            "--format sipri reads the SIPRI Arms Transfers Database, which holds transfers: use `armtrace import transfers FILE --format sipri`".to_owned(),
+        ));
+    }
+    if mapping.is_some() {
+        return Err(StoreError::Input(
+            "a SIPRI export has a fixed layout that armtrace reads as it is: leave out --mapping"
+                .to_owned(),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|source| StoreError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let export = sipri::parse_export(&bytes)
+        .map_err(|e| StoreError::Input(format!("{}: {e}", path.display())))?;
+    let plan = ColumnPlan {
+        source_of: (0..fields.len()).map(Some).collect(),
+        display_name: export
+            .style
+            .column_names()
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect(),
+    };
+    let lines = export.lines.len().max(1) as u64;
+    let rows = export.lines.into_iter().enumerate().map(move |(i, line)| {
+        let consumed = total_bytes * (i as u64 + 1) / lines;
+        let row = match line {
+            Ok(row) => SourceRow::Values {
+                row: row.line,
+                record: StringRecord::from(row.values),
+            },
+            Err(errors) => SourceRow::Unreadable(line_problem(errors)),
+        };
+        (row, consumed)
+    });
+    Ok(Source {
+        plan,
+        total_bytes,
+        rows: Box::new(rows),
+    })
+}
+
+/// One row problem for a SIPRI line: the problem itself when there is one, else all of
+/// them in one message (a line is one rejected row, however many problems it has).
+fn line_problem(mut errors: Vec<LineError>) -> RowError {
+    if errors.len() == 1 {
+        let e = errors.remove(0);
+        return RowError {
+            row: e.line,
+            column: e.column,
+            value: e.value,
+            message: e.message,
+        };
+    }
+    let row = errors.first().map_or(0, |e| e.line);
+    let message = errors
+        .iter()
+        .map(|e| {
+            if e.column.is_empty() {
+                e.message.clone()
+            } else {
+                format!("column {}: {:?} {}", e.column, e.value, e.message)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    RowError {
+        row,
+        column: String::new(),
+        value: String::new(),
+        message: format!("has {} problems: {message}", errors.len()),
+    }
+}
+
+/// The first line of either SIPRI layout, read as a CSV header.
+fn looks_like_sipri(header: &[String]) -> bool {
+    let first = header.first().map(|h| h.trim()).unwrap_or("");
+    first.starts_with("Transfers of major conventional arms")
+        || first == "SIPRI AT Database ID"
+        || (first == "Recipient"
+            && header.get(1).map(|h| h.trim()) == Some("Supplier")
+            && header.get(2).map(|h| h.trim()) == Some("Year of order"))
 }
 
 impl Iterator for Source {

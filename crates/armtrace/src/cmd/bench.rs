@@ -20,6 +20,9 @@ pub enum BenchCommand {
     Chain(ChainBenchArgs),
     /// Group-by latency: the in-memory columns against SQLite's GROUP BY, same data.
     Stats(super::bench_stats::StatsBenchArgs),
+    /// Import time of a SIPRI export (the 25k-row trade register) into a fresh register,
+    /// against parsing alone and importing the same transfers as canonical CSV.
+    Sipri(super::bench_sipri::SipriBenchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -60,6 +63,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         }
         BenchCommand::Chain(args) => chain(args).await,
         BenchCommand::Stats(args) => super::bench_stats::run(args).await,
+        BenchCommand::Sipri(args) => super::bench_sipri::run(args).await,
     }
 }
 

@@ -16,7 +16,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub enum ImportCommand {
     /// Import documented items (canonical CSV header, or any header with --mapping).
     Items(ImportArgs),
-    /// Import documented transfers (export licences, deliveries, trace responses).
+    /// Import documented transfers (export licences, deliveries, trace responses), or the
+    /// SIPRI Arms Transfers Database's trade register with `--format sipri` (either export
+    /// layout, detected from its header; problems are reported by the file's line).
     Transfers(ImportArgs),
 }
 
@@ -24,7 +26,8 @@ pub enum ImportCommand {
 pub struct ImportArgs {
     /// The file to import.
     pub file: PathBuf,
-    /// File format; guessed from the extension when left out.
+    /// File format: csv, jsonl, xlsx, or sipri (an export of the SIPRI Arms Transfers
+    /// Database, transfers only); guessed from the extension when left out (never sipri).
     #[arg(long)]
     pub format: Option<Format>,
     /// TOML file renaming your columns to canonical fields.
@@ -63,7 +66,7 @@ impl ImportArgs {
             Some(f) => f,
             None => Format::from_path(&self.file).with_context(|| {
                 format!(
-                    "cannot tell the format of {} from its name: pass --format csv, jsonl or xlsx",
+                    "cannot tell the format of {} from its name: pass --format csv, jsonl, xlsx or sipri",
                     self.file.display()
                 )
             })?,
@@ -78,6 +81,14 @@ impl ImportArgs {
 }
 
 pub async fn run(db: &str, command: ImportCommand) -> anyhow::Result<ExitCode> {
+    if let ImportCommand::Items(args) = &command
+        && args.format == Some(Format::Sipri)
+    {
+        bail!(
+            "--format sipri reads the SIPRI Arms Transfers Database, which holds transfers, not items: use `armtrace import transfers {} --format sipri`",
+            args.file.display()
+        );
+    }
     let store = super::open(db).await?;
     let (args, report) = match command {
         ImportCommand::Items(args) => {
@@ -141,7 +152,12 @@ fn progress_bar(file: &Path) -> ProgressBar {
 
 fn print_report(report: &ImportReport, args: &ImportArgs) {
     for e in &report.errors {
-        eprintln!("{e}");
+        if args.format == Some(Format::Sipri) {
+            // A SIPRI export's rows are numbered by its lines (preamble included).
+            eprintln!("line{}", e.to_string().trim_start_matches("row"));
+        } else {
+            eprintln!("{e}");
+        }
     }
     if report.errors.len() as u64 >= armtrace_store::import::MAX_LISTED_ERRORS as u64 {
         eprintln!(

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod bench;
 pub mod bench_search;
+pub mod bench_sipri;
 pub mod bench_stats;
 pub mod chain;
 pub mod demo;
@@ -18,6 +19,7 @@ pub mod search;
 pub mod serve;
 pub mod stats;
 pub mod trace;
+pub mod transfers;
 
 use std::process::ExitCode;
 

@@ -21,5 +21,7 @@ mod items;
 mod roundtrip;
 mod search;
 mod serve;
+mod sipri;
+mod sipri_real;
 mod stats;
 mod support;

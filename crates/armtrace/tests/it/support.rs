@@ -36,8 +36,12 @@ pub const HEADER: [&str; 21] = [
     "notes",
 ];
 
-/// The canonical transfer CSV header.
+/// The first 17 canonical transfer fields: what the tests' hand-written transfer files
+/// give (the other fields are optional).
 pub const TRANSFER_HEADER: &str = "transfer_ref,supplier,supplier_country,recipient,recipient_country,end_user,model,calibre,manufacturer,serial_from,serial_to,lot_number,year_of_manufacture,quantity,authorised_on,delivered_on,document";
+
+/// The whole canonical transfer header, as exports and the demo write it.
+pub const FULL_TRANSFER_HEADER: &str = "transfer_ref,supplier,supplier_country,recipient,recipient_country,end_user,model,calibre,manufacturer,serial_from,serial_to,lot_number,year_of_manufacture,quantity,authorised_on,delivered_on,document,source,confidence,source_record,description,armament_category,status,number_ordered,tiv_unit,tiv_order,tiv_delivered,delivery_years,estimates,note";
 
 /// The actor every test runs as (`ARMTRACE_ACTOR`).
 pub const ACTOR: &str = "it-tester";
