@@ -33,15 +33,29 @@ pub enum ImportKind {
     Transfers,
 }
 
+/// How an uploaded file is read, when its name does not say (or says wrongly).
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ImportFormat {
+    Csv,
+    Jsonl,
+    Xlsx,
+    /// An export of the SIPRI Arms Transfers Database's trade register (transfers only).
+    Sipri,
+}
+
 /// The multipart form of an upload (documentation of `POST /api/imports`).
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)]
 pub struct ImportForm {
     /// What the file holds.
     kind: ImportKind,
-    /// The file: CSV (canonical header), JSON Lines or XLSX.
+    /// The file: CSV (canonical header), JSON Lines or XLSX, or a SIPRI export.
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
+    /// How to read the file; by default from its name's extension (never `sipri`).
+    format: Option<ImportFormat>,
     /// `true`: validate and report, write nothing.
     dry_run: Option<bool>,
     /// `true`: write the valid rows and report the others.
@@ -87,6 +101,8 @@ fn truthy(v: &str) -> Result<bool, ApiError> {
 pub struct Upload {
     pub kind: String,
     pub file_name: String,
+    /// The format asked for, else the file name's.
+    pub format: Option<Format>,
     pub bytes: Vec<u8>,
     pub dry_run: bool,
     pub skip_invalid: bool,
@@ -100,6 +116,7 @@ pub async fn read_upload(mut form: Multipart) -> ApiResult<Upload> {
     let mut upload = Upload {
         kind: String::new(),
         file_name: String::new(),
+        format: None,
         bytes: Vec::new(),
         dry_run: false,
         skip_invalid: false,
@@ -119,13 +136,19 @@ pub async fn read_upload(mut form: Multipart) -> ApiResult<Upload> {
                 let text = field.text().await.map_err(multipart_error)?;
                 match other {
                     "kind" => upload.kind = text.trim().to_owned(),
+                    "format" if text.trim().is_empty() => upload.format = None,
+                    "format" => {
+                        upload.format = Some(text.parse().map_err(|e: String| {
+                            ApiError::bad_request(format!("form field format: {e}"))
+                        })?)
+                    }
                     "dry_run" => upload.dry_run = truthy(&text)?,
                     "skip_invalid" => upload.skip_invalid = truthy(&text)?,
                     "ignore_unknown" => upload.ignore_unknown = truthy(&text)?,
                     "csrf" => upload.csrf = Some(text),
                     _ => {
                         return Err(ApiError::bad_request(format!(
-                            "unknown form field {other:?}: send kind, file, dry_run, skip_invalid, ignore_unknown"
+                            "unknown form field {other:?}: send kind, file, format, dry_run, skip_invalid, ignore_unknown"
                         )));
                     }
                 }
@@ -142,6 +165,11 @@ pub async fn read_upload(mut form: Multipart) -> ApiResult<Upload> {
             "form field kind={:?}: use items or transfers",
             upload.kind
         )));
+    }
+    if upload.kind == "items" && upload.format == Some(Format::Sipri) {
+        return Err(ApiError::bad_request(
+            "format=sipri reads the SIPRI Arms Transfers Database, which holds transfers: send kind=transfers",
+        ));
     }
     Ok(upload)
 }
@@ -160,7 +188,10 @@ pub fn start(
         .filter(|s| !s.is_empty())
         .unwrap_or("upload")
         .to_owned();
-    let Some(format) = Format::from_path(std::path::Path::new(&file_name)) else {
+    let format = upload
+        .format
+        .or_else(|| Format::from_path(std::path::Path::new(&file_name)));
+    let Some(format) = format else {
         // Nothing can be read from it: a failed import (422), like an unreadable file.
         let tx = state.imports.start(|id| ImportStatus {
             id,
@@ -173,7 +204,7 @@ pub fn start(
             total_bytes: upload.bytes.len() as u64,
             report: None,
             error: Some(format!(
-                "cannot tell the format of {file_name:?} from its name: upload a .csv, .jsonl or .xlsx file"
+                "cannot tell the format of {file_name:?} from its name: upload a .csv, .jsonl or .xlsx file, or say which with the form field format"
             )),
             started_by: viewer.actor(),
             started_at: jiff::Timestamp::now().to_string(),

@@ -559,3 +559,52 @@ async fn uploads_in_other_formats_and_unreadable_files() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sipri_export_uploads_as_transfers_when_the_form_says_so() {
+    let site = Site::new().await;
+    // The synthetic excerpt the command-line tests use, shaped like SIPRI's new export.
+    let export = include_bytes!("../../../armtrace/tests/data/sipri/new-export.csv");
+    let reply = upload_form(
+        &site,
+        "/api/imports?wait=true",
+        &[
+            ("kind", None, b"transfers"),
+            ("format", None, b"sipri"),
+            ("file", Some("trade-register.csv"), export),
+        ],
+    )
+    .await
+    .expect(200);
+    let status = reply.json();
+    assert_eq!(status["report"]["rejected"], 0, "{status}");
+    assert!(
+        status["report"]["inserted"].as_u64().unwrap() > 5,
+        "{status}"
+    );
+    let transfer = site
+        .get(Who::Viewer, "/api/transfers/SIPRI-900001-2009")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(transfer["source"], "sipri", "{transfer}");
+    assert_eq!(transfer["model"], "9M113 Konkurs", "{transfer}");
+
+    for (kind, format, wanted) in [
+        ("items", "sipri", "holds transfers"),
+        ("transfers", "pdf", "is not a format"),
+    ] {
+        let reply = upload_form(
+            &site,
+            "/api/imports?wait=true",
+            &[
+                ("kind", None, kind.as_bytes()),
+                ("format", None, format.as_bytes()),
+                ("file", Some("trade-register.csv"), export),
+            ],
+        )
+        .await
+        .expect(400);
+        assert!(reply.error().contains(wanted), "{}", reply.describe());
+    }
+}

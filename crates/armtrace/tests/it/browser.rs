@@ -185,14 +185,7 @@ impl DemoServer {
             .as_ref()
             .map_or_else(|| "r.db".to_owned(), |p| p.location.clone());
         let mut child = Command::new(env!("CARGO_BIN_EXE_armtrace"))
-            .args([
-                "--db",
-                &db,
-                "serve",
-                "--demo",
-                "--demo-items",
-                DEMO_ITEMS,
-            ])
+            .args(["--db", &db, "serve", "--demo", "--demo-items", DEMO_ITEMS])
             .args(["--addr", "127.0.0.1:0"])
             .env_remove("ARMTRACE_DB")
             .env_remove("ARMTRACE_LOG")
