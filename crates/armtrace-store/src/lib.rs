@@ -20,6 +20,7 @@ pub mod audit;
 mod bulk;
 pub mod chain;
 pub mod changes;
+pub mod copy;
 pub mod error;
 pub mod evidence;
 pub mod export;

@@ -46,7 +46,7 @@ pub(crate) struct PgSink {
 }
 
 /// Appends one value in COPY's text format (`\N` for NULL; backslash escapes).
-fn push_copy_text(out: &mut String, value: &str) {
+pub(crate) fn push_copy_text(out: &mut String, value: &str) {
     for c in value.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
