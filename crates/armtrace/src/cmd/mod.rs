@@ -14,6 +14,7 @@ pub mod filter;
 pub mod identify;
 pub mod import;
 pub mod items;
+pub mod migrate_store;
 pub mod search;
 pub mod serve;
 pub mod stats;
