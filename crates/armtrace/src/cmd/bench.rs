@@ -20,6 +20,8 @@ pub enum BenchCommand {
     Chain(ChainBenchArgs),
     /// Group-by latency: the in-memory columns against SQLite's GROUP BY, same data.
     Stats(super::bench_stats::StatsBenchArgs),
+    /// Import throughput into PostgreSQL against PostgreSQL's own COPY of the same CSV.
+    Postgres(super::bench_postgres::PostgresBenchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -60,6 +62,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         }
         BenchCommand::Chain(args) => chain(args).await,
         BenchCommand::Stats(args) => super::bench_stats::run(args).await,
+        BenchCommand::Postgres(args) => super::bench_postgres::run(args).await,
     }
 }
 

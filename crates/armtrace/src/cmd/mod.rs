@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod bench;
+pub mod bench_postgres;
 pub mod bench_search;
 pub mod bench_stats;
 pub mod chain;
