@@ -27,6 +27,7 @@ pub mod export;
 pub mod import;
 pub mod items;
 pub mod map;
+mod pg_copy;
 pub mod record;
 pub mod search;
 pub mod stats;

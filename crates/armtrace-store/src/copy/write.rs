@@ -5,9 +5,9 @@
 //! SQLite: a rusqlite connection in `BEGIN IMMEDIATE` (the one write lock, so no other
 //! writer can slip in between the check and the commit), prepared inserts bound value by
 //! value, each batch on a blocking thread. PostgreSQL: the native driver, every copied
-//! table locked against other writers (`SHARE ROW EXCLUSIVE`: readers go on), rows sent
-//! as `COPY … FROM STDIN` text in batches of a few MiB, identity sequences moved past
-//! the copied ids at the end.
+//! table locked against other writers (`SHARE ROW EXCLUSIVE`: readers go on), each
+//! table's rows streamed through one `COPY … FROM STDIN` kept open by a task of its own
+//! (`pg_copy`), identity sequences moved past the copied ids at the end.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -19,10 +19,8 @@ use sqlx::Postgres;
 use super::{ColumnType, SnapshotFacts, TABLES, TablePlan, Value, quote};
 use crate::error::{Result, StoreError};
 use crate::import::postgres::push_copy_text;
+use crate::pg_copy::{CHUNK_BYTES, CopyStream};
 use crate::store::{Backend, Store, redact_password};
-
-/// COPY text buffered before it is sent.
-const COPY_BATCH_BYTES: usize = 4 << 20;
 
 /// The target register inside the copy's transaction.
 pub(crate) enum Target {
@@ -74,7 +72,8 @@ impl Target {
                 }
                 refuse_unless_empty(&location, &held)?;
                 Ok(Target::Postgres(PgTarget {
-                    tx,
+                    tx: Some(tx),
+                    copying: None,
                     plan,
                     buffer: String::new(),
                     buffered: None,
@@ -106,7 +105,10 @@ impl Target {
                 t.run(|conn, _| conn.execute_batch("COMMIT").map_err(sqlite_error))
                     .await
             }
-            Target::Postgres(t) => Ok(t.tx.commit().await?),
+            Target::Postgres(mut t) => {
+                t.end_copy().await?;
+                Ok(t.tx.take().ok_or_else(lost)?.commit().await?)
+            }
         }
     }
 }
@@ -170,6 +172,10 @@ fn refuse_unless_empty(location: &str, held: &[(String, i64)]) -> Result<()> {
          PostgreSQL database (createdb NAME), or drop and recreate this one",
         held.join(", ")
     )))
+}
+
+fn lost() -> StoreError {
+    StoreError::Input("the target register's transaction was lost after a failed COPY".into())
 }
 
 fn sqlite_error(e: rusqlite::Error) -> StoreError {
@@ -285,9 +291,12 @@ impl SqliteTarget {
 }
 
 pub(crate) struct PgTarget {
-    tx: sqlx::Transaction<'static, Postgres>,
+    /// The copy's transaction, unless `copying` holds it.
+    tx: Option<sqlx::Transaction<'static, Postgres>>,
+    /// The open `COPY` of a table (its index in the plan) while its rows arrive.
+    copying: Option<(usize, CopyStream)>,
     plan: Arc<Vec<TablePlan>>,
-    /// COPY text not yet sent, all of table `buffered`.
+    /// COPY text not yet handed over, all of table `buffered`.
     buffer: String,
     buffered: Option<usize>,
 }
@@ -295,54 +304,74 @@ pub(crate) struct PgTarget {
 impl PgTarget {
     async fn rows(&mut self, table: usize, rows: Vec<Vec<Value>>) -> Result<()> {
         if self.buffered != Some(table) {
-            self.send().await?;
+            self.end_copy().await?;
             self.buffered = Some(table);
         }
         for row in &rows {
             encode_row(&mut self.buffer, &self.plan[table], row)?;
-            if self.buffer.len() >= COPY_BATCH_BYTES {
-                self.send().await?;
+            if self.buffer.len() >= CHUNK_BYTES {
+                self.hand_over().await?;
             }
         }
         Ok(())
     }
 
-    /// Sends the buffered rows with one `COPY`.
-    async fn send(&mut self) -> Result<()> {
+    /// Hands the buffered rows to the table's COPY, opening it on first use.
+    async fn hand_over(&mut self) -> Result<()> {
         let Some(table) = self.buffered else {
             return Ok(());
         };
         if self.buffer.is_empty() {
             return Ok(());
         }
-        let p = &self.plan[table];
-        let statement = format!(
-            "COPY {} ({}) FROM STDIN",
-            quote(p.spec.name),
-            p.column_list()
-        );
-        let failed = |e: sqlx::Error| {
-            StoreError::Input(format!(
-                "cannot write table {} into the target register: {e}",
-                p.spec.name
-            ))
+        let chunk = std::mem::take(&mut self.buffer).into_bytes();
+        let stream = match &mut self.copying {
+            Some((_, stream)) => stream,
+            None => {
+                let p = &self.plan[table];
+                let statement = format!(
+                    "COPY {} ({}) FROM STDIN",
+                    quote(p.spec.name),
+                    p.column_list()
+                );
+                let tx = self.tx.take().ok_or_else(lost)?;
+                &mut self
+                    .copying
+                    .insert((table, CopyStream::start(tx, statement)))
+                    .1
+            }
         };
-        let mut copy = self.tx.copy_in_raw(&statement).await.map_err(failed)?;
-        if let Err(e) = copy.send(self.buffer.as_bytes()).await {
-            let _ = copy.abort(e.to_string()).await;
-            return Err(failed(e));
-        }
-        copy.finish().await.map_err(failed)?;
-        self.buffer.clear();
+        stream.send(chunk).await;
         Ok(())
     }
 
+    /// Sends what is buffered and waits for the open COPY to finish.
+    async fn end_copy(&mut self) -> Result<()> {
+        self.hand_over().await?;
+        if let Some((table, stream)) = self.copying.take() {
+            let (tx, _) = stream.finish().await.map_err(|e| {
+                StoreError::Input(format!(
+                    "cannot write table {} into the target register: {e}",
+                    self.plan[table].spec.name
+                ))
+            })?;
+            self.tx = Some(tx);
+        }
+        Ok(())
+    }
+
+    /// The transaction, with no COPY open.
+    async fn tx(&mut self) -> Result<&mut sqlx::Transaction<'static, Postgres>> {
+        self.end_copy().await?;
+        self.tx.as_mut().ok_or_else(lost)
+    }
+
     async fn finish(&mut self, facts: &SnapshotFacts) -> Result<i64> {
-        self.send().await?;
+        let tx = self.tx().await?;
         let updated = sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
             .bind(facts.head.seq)
             .bind(&facts.head.hash)
-            .execute(&mut *self.tx)
+            .execute(&mut **tx)
             .await?;
         if updated.rows_affected() != 1 {
             return Err(StoreError::Corrupt(
@@ -355,19 +384,19 @@ impl PgTarget {
                 "SELECT setval(pg_get_serial_sequence('{0}', 'id'), MAX(id)) FROM {0} HAVING MAX(id) IS NOT NULL",
                 spec.name
             )))
-            .execute(&mut *self.tx)
+            .execute(&mut **tx)
             .await?;
         }
         let (version,): (i64,) = sqlx::query_as(
             "UPDATE register_version SET version = GREATEST(version + 1, $1) WHERE id = 1 RETURNING version",
         )
         .bind(facts.register_version)
-        .fetch_one(&mut *self.tx)
+        .fetch_one(&mut **tx)
         .await?;
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(crate::changes::CHANNEL)
             .bind(version.to_string())
-            .execute(&mut *self.tx)
+            .execute(&mut **tx)
             .await?;
         Ok(version)
     }
