@@ -8,6 +8,9 @@
 //!   table (armtrace's migrations, with its keys and indexes), the file's bytes sent as
 //!   they are: no validation, no hashing, no audit entry. The columns the CSV does not
 //!   carry (content hash, revision, timestamps) get constant defaults.
+//! * the same `COPY` with every row naming an import, as armtrace's rows do: the server
+//!   then checks the foreign key `items.import_id` row by row, which is part of what any
+//!   import into this schema costs.
 //! * `armtrace import items` into PostgreSQL: parsing and validation, the content hash,
 //!   `COPY` of the validated rows, the import log and the audit entry, one transaction.
 //! * the same import into SQLite, for comparison;
@@ -106,19 +109,36 @@ impl Scratch {
     }
 }
 
-/// The baseline: the file's bytes into the register's `items` table with `COPY`.
-async fn raw_copy(url: &str, csv: &Path) -> anyhow::Result<Duration> {
+/// The baseline: the file's bytes into the register's `items` table with `COPY`. With
+/// `naming_import`, every row also names one `imports` row, as armtrace's rows do, so
+/// the server checks that foreign key for each.
+async fn raw_copy(url: &str, csv: &Path, naming_import: bool) -> anyhow::Result<Duration> {
     let store = Store::open(url).await?;
     store.close().await;
     let mut conn = sqlx::PgConnection::connect(url).await?;
+    // Timestamps as long as armtrace's, so the rows are as wide.
     sqlx::query(
         "ALTER TABLE items ALTER COLUMN content_hash SET DEFAULT 0,
                           ALTER COLUMN revision SET DEFAULT 1,
-                          ALTER COLUMN created_at SET DEFAULT '',
-                          ALTER COLUMN updated_at SET DEFAULT ''",
+                          ALTER COLUMN created_at SET DEFAULT '2026-01-01T00:00:00.000000000Z',
+                          ALTER COLUMN updated_at SET DEFAULT '2026-01-01T00:00:00.000000000Z'",
     )
     .execute(&mut conn)
     .await?;
+    if naming_import {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO imports (kind, source_name, source_sha256, format, actor, started_at,
+                                  finished_at, inserted, updated, unchanged, rejected)
+             VALUES ('items', 'bench', '', 'csv', 'bench', '', '', 0, 0, 0, 0) RETURNING id",
+        )
+        .fetch_one(&mut conn)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "ALTER TABLE items ALTER COLUMN import_id SET DEFAULT {id}"
+        )))
+        .execute(&mut conn)
+        .await?;
+    }
     let statement = format!(
         "COPY items ({}) FROM STDIN (FORMAT csv, HEADER true)",
         ITEM_FIELDS
@@ -208,13 +228,21 @@ pub async fn run(args: PostgresBenchArgs) -> anyhow::Result<ExitCode> {
     );
 
     let mut baseline = Contender::new("COPY items FROM STDIN (csv, no checks)");
+    let mut baseline_fk = Contender::new("  the same, rows naming their import (FK)");
     let mut pg_import = Contender::new("armtrace import items → PostgreSQL");
     let mut sqlite_import = Contender::new("armtrace import items → SQLite");
     let mut to_pg = Contender::new("migrate-store SQLite → PostgreSQL");
     let mut to_sqlite = Contender::new("migrate-store PostgreSQL → SQLite");
     for run in 0..args.runs {
         let scratch = Scratch::create(&args.url, &format!("copy{run}")).await?;
-        baseline.times.push(raw_copy(&scratch.url, &csv).await?);
+        baseline
+            .times
+            .push(raw_copy(&scratch.url, &csv, false).await?);
+        scratch.drop().await?;
+        let scratch = Scratch::create(&args.url, &format!("copyfk{run}")).await?;
+        baseline_fk
+            .times
+            .push(raw_copy(&scratch.url, &csv, true).await?);
         scratch.drop().await?;
 
         let scratch = Scratch::create(&args.url, &format!("import{run}")).await?;
@@ -255,7 +283,14 @@ pub async fn run(args: PostgresBenchArgs) -> anyhow::Result<ExitCode> {
         "× COPY"
     );
     let copy_median = baseline.median();
-    for c in [&baseline, &pg_import, &sqlite_import, &to_pg, &to_sqlite] {
+    for c in [
+        &baseline,
+        &baseline_fk,
+        &pg_import,
+        &sqlite_import,
+        &to_pg,
+        &to_sqlite,
+    ] {
         let Some(median) = c.median() else { continue };
         let ratio = copy_median.map_or(String::new(), |b| format!("{:.2}", median / b));
         println!(
