@@ -38,7 +38,7 @@ use armtrace_core::audit::{ChainHead, is_sha256_hex};
 use serde::Serialize;
 
 use crate::error::{Result, StoreError};
-use crate::store::{Dialect, Store, redact_password};
+use crate::store::{Backend, Dialect, Store, redact_password};
 
 /// One stored value, as the source database holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -367,11 +367,11 @@ fn reader_stopped() -> StoreError {
 
 /// A register cannot be copied onto itself.
 fn refuse_same_register(from: &Store, to: &Store) -> Result<()> {
-    let same = match (from.dialect(), to.dialect()) {
-        (Dialect::Postgres, Dialect::Postgres) => from.location() == to.location(),
-        (Dialect::Sqlite, Dialect::Sqlite) => {
-            let canonical = |s: &Store| std::fs::canonicalize(sqlite_file(s.location())).ok();
-            canonical(from).is_some() && canonical(from) == canonical(to)
+    let same = match (&from.backend, &to.backend) {
+        (Backend::Postgres { .. }, Backend::Postgres { .. }) => from.location() == to.location(),
+        (Backend::Sqlite { file: a }, Backend::Sqlite { file: b }) => {
+            let (a, b) = (std::fs::canonicalize(a), std::fs::canonicalize(b));
+            matches!((a, b), (Ok(a), Ok(b)) if a == b)
         }
         _ => false,
     };
@@ -382,14 +382,6 @@ fn refuse_same_register(from: &Store, to: &Store) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-/// The file of a SQLite location (a path or a `sqlite:` URL).
-fn sqlite_file(location: &str) -> &Path {
-    let path = location
-        .strip_prefix("sqlite:")
-        .map_or(location, |rest| rest.trim_start_matches("//"));
-    Path::new(path.split('?').next().unwrap_or(path))
 }
 
 /// Tables of a register, as its database lists them.

@@ -10,7 +10,7 @@
 //! (`pg_copy`), identity sequences moved past the copied ids at the end.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -182,7 +182,7 @@ fn sqlite_error(e: rusqlite::Error) -> StoreError {
     StoreError::Input(format!("cannot write the target register: {e}"))
 }
 
-fn open_sqlite(file: &PathBuf) -> Result<rusqlite::Connection> {
+fn open_sqlite(file: &Path) -> Result<rusqlite::Connection> {
     let conn = rusqlite::Connection::open(file).map_err(sqlite_error)?;
     conn.busy_timeout(Duration::from_secs(30))
         .map_err(sqlite_error)?;
