@@ -95,7 +95,7 @@ pub fn parse_sha256(text: &str) -> Result<String> {
 }
 
 /// Where a file with this (checked) hash lives under `root`.
-fn stored_path(root: &Path, sha256: &str) -> PathBuf {
+pub(crate) fn stored_path(root: &Path, sha256: &str) -> PathBuf {
     debug_assert!(is_sha256_hex(sha256));
     root.join("sha256").join(&sha256[..2]).join(sha256)
 }
@@ -179,7 +179,7 @@ fn io_err(what: &str, path: &Path) -> impl Fn(std::io::Error) -> StoreError {
 }
 
 /// SHA-256 (hex) and length of a file's bytes, read in chunks.
-fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
+pub(crate) fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 16];
@@ -197,7 +197,7 @@ fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
 
 /// Writes `bytes` to `path` atomically: a temporary file beside it, synced, made
 /// read-only and renamed into place; then the directory is synced.
-fn write_atomically(path: &Path, bytes: &[u8], read_only: bool) -> Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8], read_only: bool) -> Result<()> {
     let dir = path.parent().expect("stored paths have a directory");
     std::fs::create_dir_all(dir).map_err(io_err("create", dir))?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err("write in", dir))?;

@@ -88,6 +88,8 @@ enum Command {
     /// Photos and documents attached to items, stored by their SHA-256.
     #[command(subcommand)]
     Evidence(cmd::evidence::EvidenceCommand),
+    /// Copy a whole register into an empty one: SQLite to PostgreSQL or back.
+    MigrateStore(cmd::migrate_store::MigrateStoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -141,5 +143,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(c) => cmd::bench::run(c).await,
         Command::Audit(c) => cmd::audit::run(&cli.db, c).await,
         Command::Evidence(c) => cmd::evidence::run(&cli.db, c).await,
+        Command::MigrateStore(a) => cmd::migrate_store::run(a).await,
     }
 }

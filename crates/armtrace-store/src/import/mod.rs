@@ -13,7 +13,7 @@
 //! SQLite a rusqlite connection in one `BEGIN IMMEDIATE` transaction (`sqlite`), on
 //! PostgreSQL batches sent with `COPY` in one transaction (`postgres`).
 
-mod postgres;
+pub(crate) mod postgres;
 mod source;
 mod sqlite;
 

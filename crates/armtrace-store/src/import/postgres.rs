@@ -1,7 +1,9 @@
-//! The PostgreSQL side of the import writer: one transaction, new records sent in
-//! batches with `COPY … FROM STDIN`, changed records staged with `COPY` and applied with
-//! one `UPDATE … FROM` per batch, their previous values kept as revisions (also sent
-//! with `COPY`). Row-by-row statements would cost a network round trip per row.
+//! The PostgreSQL side of the import writer: one transaction, new records streamed
+//! through one `COPY … FROM STDIN` kept open by a task of its own (`pg_copy`: the server
+//! stores rows while the writer checks and encodes the next ones), changed records
+//! staged with `COPY` and applied with one `UPDATE … FROM` per batch, their previous
+//! values kept as revisions (also sent with `COPY`). Row-by-row statements would cost a
+//! network round trip per row.
 //!
 //! The table being imported into is locked against other writers (`SHARE ROW
 //! EXCLUSIVE`: reads go on) for the whole import, so the keys and hashes read at the
@@ -20,16 +22,18 @@ use super::{ImportSummary, Sink};
 use crate::audit::AuditEvent;
 use crate::bulk::BulkRow;
 use crate::error::{Result, StoreError};
+use crate::pg_copy::{CHUNK_BYTES, CopyStream};
 use crate::record::{Record, SqlValue};
 use crate::store::now;
 
-/// Buffered COPY text at which a batch is sent.
-const COPY_BATCH_BYTES: usize = 8 << 20;
 /// Changed records per staged batch.
 const UPDATE_BATCH: usize = 5_000;
 
 pub(crate) struct PgSink {
-    tx: sqlx::Transaction<'static, Postgres>,
+    /// The import's transaction, unless `inserting` holds it.
+    tx: Option<sqlx::Transaction<'static, Postgres>>,
+    /// The COPY new records are streamed through, while there are some.
+    inserting: Option<CopyStream>,
     actor: String,
     at: String,
     import_id: Option<i64>,
@@ -37,7 +41,7 @@ pub(crate) struct PgSink {
     entity: &'static str,
     key: &'static str,
     fields: &'static [&'static str],
-    /// COPY text of new records not yet sent.
+    /// COPY text of new records not yet handed to `inserting`.
     inserts: String,
     /// COPY text of changed records (`id`, fields, bookkeeping) not yet applied.
     updates: String,
@@ -46,7 +50,7 @@ pub(crate) struct PgSink {
 }
 
 /// Appends one value in COPY's text format (`\N` for NULL; backslash escapes).
-fn push_copy_text(out: &mut String, value: &str) {
+pub(crate) fn push_copy_text(out: &mut String, value: &str) {
     for c in value.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -88,6 +92,17 @@ fn push_row(out: &mut String, values: &[SqlValue<'_>]) {
     out.push('\n');
 }
 
+fn lost() -> StoreError {
+    StoreError::Input("the import's transaction was lost after a failed COPY".into())
+}
+
+/// The transaction when no COPY holds it (see [`PgSink::tx`]), borrowing only that field.
+fn ready<'a>(
+    tx: &'a mut Option<sqlx::Transaction<'static, Postgres>>,
+) -> Result<&'a mut sqlx::Transaction<'static, Postgres>> {
+    tx.as_mut().ok_or_else(lost)
+}
+
 impl PgSink {
     pub async fn open<R: Record>(pool: &PgPool, actor: &str) -> Result<PgSink> {
         let mut tx = pool.begin().await?;
@@ -98,7 +113,8 @@ impl PgSink {
         .execute(&mut *tx)
         .await?;
         Ok(PgSink {
-            tx,
+            tx: Some(tx),
+            inserting: None,
             actor: actor.to_owned(),
             at: now(),
             import_id: None,
@@ -113,11 +129,21 @@ impl PgSink {
         })
     }
 
+    /// The transaction, once the COPY of new records (if one is open) has finished.
+    async fn tx(&mut self) -> Result<&mut sqlx::Transaction<'static, Postgres>> {
+        if let Some(stream) = self.inserting.take() {
+            let (tx, _) = stream.finish().await?;
+            self.tx = Some(tx);
+        }
+        ready(&mut self.tx)
+    }
+
     /// The `imports` row this import's writes point at, created on first write.
     async fn import_id(&mut self) -> Result<i64> {
         if let Some(id) = self.import_id {
             return Ok(id);
         }
+        self.tx().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO imports (kind, source_name, source_sha256, format, actor, started_at, finished_at,
                                   inserted, updated, unchanged, rejected)
@@ -126,14 +152,14 @@ impl PgSink {
         .bind(self.table)
         .bind(&self.actor)
         .bind(&self.at)
-        .fetch_one(&mut *self.tx)
+        .fetch_one(&mut **ready(&mut self.tx)?)
         .await?;
         self.import_id = Some(id);
         Ok(id)
     }
 
     async fn copy(&mut self, statement: &str, data: &str) -> Result<()> {
-        let mut copy = self.tx.copy_in_raw(statement).await?;
+        let mut copy = self.tx().await?.copy_in_raw(statement).await?;
         if let Err(e) = copy.send(data.as_bytes()).await {
             let _ = copy.abort(e.to_string()).await;
             return Err(e.into());
@@ -142,17 +168,27 @@ impl PgSink {
         Ok(())
     }
 
+    /// Hands the encoded new records to the open COPY (opening it on first use).
     async fn send_inserts(&mut self) -> Result<()> {
         if self.inserts.is_empty() {
             return Ok(());
         }
-        let statement = format!(
-            "COPY {} ({}, content_hash, revision, created_at, updated_at, import_id) FROM STDIN",
-            self.table,
-            self.fields.join(", ")
-        );
-        let data = std::mem::take(&mut self.inserts);
-        self.copy(&statement, &data).await
+        let chunk = std::mem::take(&mut self.inserts).into_bytes();
+        let stream = match self.inserting.as_mut() {
+            Some(stream) => stream,
+            None => {
+                let statement = format!(
+                    "COPY {} ({}, content_hash, revision, created_at, updated_at, import_id) FROM STDIN",
+                    self.table,
+                    self.fields.join(", ")
+                );
+                self.tx().await?;
+                let tx = self.tx.take().ok_or_else(lost)?;
+                self.inserting.insert(CopyStream::start(tx, statement))
+            }
+        };
+        stream.send(chunk).await;
+        Ok(())
     }
 
     /// Keeps the previous values of the staged records as revisions, then applies them.
@@ -161,6 +197,7 @@ impl PgSink {
             return Ok(());
         }
         let import_id = self.import_id().await?;
+        self.tx().await?;
         let ids: Vec<i64> = self.updated_ids.iter().map(|(id, _)| *id).collect();
         let revision_of: FxHashMap<i64, i64> = self.updated_ids.iter().copied().collect();
         let select = format!(
@@ -172,7 +209,7 @@ impl PgSink {
         {
             let mut rows = sqlx::query(sqlx::AssertSqlSafe(select))
                 .bind(&ids)
-                .fetch(&mut *self.tx);
+                .fetch(&mut **ready(&mut self.tx)?);
             while let Some(row) = rows.next().await {
                 let row: PgRow = row?;
                 let id: i64 = row.try_get(0)?;
@@ -214,12 +251,12 @@ impl PgSink {
                 self.fields.join(", "),
                 self.table
             )))
-            .execute(&mut *self.tx)
+            .execute(&mut **ready(&mut self.tx)?)
             .await?;
             self.staging = true;
         } else {
             sqlx::query("TRUNCATE armtrace_staging")
-                .execute(&mut *self.tx)
+                .execute(&mut **ready(&mut self.tx)?)
                 .await?;
         }
         let data = std::mem::take(&mut self.updates);
@@ -239,7 +276,7 @@ impl PgSink {
             "UPDATE {} t SET {set} FROM armtrace_staging s WHERE t.id = s.id",
             self.table
         )))
-        .execute(&mut *self.tx)
+        .execute(&mut **ready(&mut self.tx)?)
         .await?;
         self.updated_ids.clear();
         Ok(())
@@ -253,7 +290,7 @@ impl<R: Record> Sink<R> for PgSink {
             self.key, self.table
         );
         let mut map = FxHashMap::default();
-        let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *self.tx);
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut **self.tx().await?);
         while let Some(row) = rows.next().await {
             let row = row?;
             map.insert(
@@ -272,7 +309,7 @@ impl<R: Record> Sink<R> for PgSink {
         let rows: Vec<(String, i64, String)> = sqlx::query_as(
             "SELECT ref, id, confidentiality FROM items WHERE confidentiality <> 'public'",
         )
-        .fetch_all(&mut *self.tx)
+        .fetch_all(&mut **self.tx().await?)
         .await?;
         for (reference, id, level) in rows {
             let level = level
@@ -297,7 +334,7 @@ impl<R: Record> Sink<R> for PgSink {
         ]);
         push_row(&mut self.inserts, &values);
         drop(values);
-        if self.inserts.len() >= COPY_BATCH_BYTES {
+        if self.inserts.len() >= CHUNK_BYTES {
             self.send_inserts().await?;
         }
         Ok(())
@@ -317,18 +354,23 @@ impl<R: Record> Sink<R> for PgSink {
         drop(values);
         self.updated_ids.push((id, revision + 1));
         if self.updated_ids.len() >= UPDATE_BATCH {
-            <PgSink as Sink<R>>::flush(self).await?;
+            self.send_inserts().await?;
+            self.apply_updates().await?;
         }
         Ok(())
     }
 
     async fn flush(&mut self) -> Result<()> {
-        self.send_inserts().await?;
-        self.apply_updates().await
+        // New records go to the open COPY without waiting for the server; changed ones
+        // wait for a full batch (applying them needs the transaction, ending the COPY).
+        self.send_inserts().await
     }
 
     async fn commit(mut self, summary: &ImportSummary<'_>) -> Result<()> {
-        <PgSink as Sink<R>>::flush(&mut self).await?;
+        self.send_inserts().await?;
+        self.apply_updates().await?;
+        self.tx().await?;
+        let mut tx = self.tx.take().ok_or_else(lost)?;
         let r = summary.report;
         if let Some(id) = self.import_id {
             let file_name = std::path::Path::new(&summary.source_name)
@@ -349,7 +391,7 @@ impl<R: Record> Sink<R> for PgSink {
                     "unchanged": r.unchanged,
                     "rejected": r.rejected,
                 }));
-            crate::audit::append_pg(&mut self.tx, &event).await?;
+            crate::audit::append_pg(&mut tx, &event).await?;
             sqlx::query(
                 "UPDATE imports SET source_name = $1, source_sha256 = $2, format = $3, finished_at = $4,
                  inserted = $5, updated = $6, unchanged = $7, rejected = $8 WHERE id = $9",
@@ -363,11 +405,14 @@ impl<R: Record> Sink<R> for PgSink {
             .bind(r.unchanged as i64)
             .bind(r.rejected as i64)
             .bind(id)
-            .execute(&mut *self.tx)
+            .execute(&mut *tx)
             .await?;
         }
-        crate::changes::bump_pg(&mut self.tx).await?;
-        self.tx.commit().await?;
+        crate::changes::bump_pg(&mut tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -23,6 +23,8 @@ pub enum BenchCommand {
     /// Import time of a SIPRI export (the 25k-row trade register) into a fresh register,
     /// against parsing alone and importing the same transfers as canonical CSV.
     Sipri(super::bench_sipri::SipriBenchArgs),
+    /// Import throughput into PostgreSQL against PostgreSQL's own COPY of the same CSV.
+    Postgres(super::bench_postgres::PostgresBenchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -64,6 +66,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Chain(args) => chain(args).await,
         BenchCommand::Stats(args) => super::bench_stats::run(args).await,
         BenchCommand::Sipri(args) => super::bench_sipri::run(args).await,
+        BenchCommand::Postgres(args) => super::bench_postgres::run(args).await,
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod bench;
+pub mod bench_postgres;
 pub mod bench_search;
 pub mod bench_sipri;
 pub mod bench_stats;
@@ -15,6 +16,7 @@ pub mod filter;
 pub mod identify;
 pub mod import;
 pub mod items;
+pub mod migrate_store;
 pub mod search;
 pub mod serve;
 pub mod stats;

@@ -18,6 +18,7 @@ mod formats;
 mod import;
 mod interrupt;
 mod items;
+mod migrate_store;
 mod roundtrip;
 mod search;
 mod serve;
