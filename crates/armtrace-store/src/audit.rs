@@ -106,6 +106,35 @@ fn next_entry((seq, hash): (i64, String), event: &AuditEvent) -> AuditEntry {
     )
 }
 
+/// The body of an append on an sqlx connection of either driver (the statements are the
+/// same; only the connection type differs).
+macro_rules! append_on {
+    ($conn:expr, $select:expr, $event:expr) => {{
+        let conn = $conn;
+        let head: Option<(i64, String)> =
+            sqlx::query_as($select).fetch_optional(&mut *conn).await?;
+        let entry = next_entry(head.ok_or_else(missing_head)?, $event);
+        sqlx::query(INSERT_ENTRY)
+            .bind(entry.seq)
+            .bind(&entry.at)
+            .bind(&entry.actor)
+            .bind(&entry.action)
+            .bind(&entry.entity)
+            .bind(&entry.entity_ref)
+            .bind(canonical_json(&entry.detail))
+            .bind(&entry.prev_hash)
+            .bind(&entry.hash)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(UPDATE_HEAD)
+            .bind(entry.seq)
+            .bind(&entry.hash)
+            .execute(&mut *conn)
+            .await?;
+        Ok(entry)
+    }};
+}
+
 /// Appends `event` inside the caller's write transaction (see [`Store::begin_write`]).
 /// On PostgreSQL the head row is locked until the transaction ends, so concurrent
 /// writers append one after the other.
@@ -115,26 +144,7 @@ pub async fn append_in(conn: &mut sqlx::AnyConnection, event: &AuditEvent) -> Re
     } else {
         SELECT_HEAD
     };
-    let head: Option<(i64, String)> = sqlx::query_as(select).fetch_optional(&mut *conn).await?;
-    let entry = next_entry(head.ok_or_else(missing_head)?, event);
-    sqlx::query(INSERT_ENTRY)
-        .bind(entry.seq)
-        .bind(&entry.at)
-        .bind(&entry.actor)
-        .bind(&entry.action)
-        .bind(&entry.entity)
-        .bind(&entry.entity_ref)
-        .bind(canonical_json(&entry.detail))
-        .bind(&entry.prev_hash)
-        .bind(&entry.hash)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(UPDATE_HEAD)
-        .bind(entry.seq)
-        .bind(&entry.hash)
-        .execute(&mut *conn)
-        .await?;
-    Ok(entry)
+    append_on!(conn, select, event)
 }
 
 /// Appends `event` inside a native PostgreSQL transaction (the import's), locking the
@@ -143,28 +153,7 @@ pub(crate) async fn append_pg(
     conn: &mut sqlx::PgConnection,
     event: &AuditEvent,
 ) -> Result<AuditEntry> {
-    let head: Option<(i64, String)> = sqlx::query_as(SELECT_HEAD_FOR_UPDATE)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let entry = next_entry(head.ok_or_else(missing_head)?, event);
-    sqlx::query(INSERT_ENTRY)
-        .bind(entry.seq)
-        .bind(&entry.at)
-        .bind(&entry.actor)
-        .bind(&entry.action)
-        .bind(&entry.entity)
-        .bind(&entry.entity_ref)
-        .bind(canonical_json(&entry.detail))
-        .bind(&entry.prev_hash)
-        .bind(&entry.hash)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(UPDATE_HEAD)
-        .bind(entry.seq)
-        .bind(&entry.hash)
-        .execute(&mut *conn)
-        .await?;
-    Ok(entry)
+    append_on!(conn, SELECT_HEAD_FOR_UPDATE, event)
 }
 
 fn sql(e: rusqlite::Error) -> StoreError {

@@ -27,6 +27,7 @@ use sha2::{Digest, Sha256};
 pub use source::{Format, Mapping};
 use source::{Source, SourceRow};
 
+use crate::audit::AuditEvent;
 use crate::error::{Result, StoreError};
 use crate::record::Record;
 use crate::store::{Backend, Store};
@@ -133,6 +134,30 @@ pub(crate) struct ImportSummary<'a> {
     pub source_sha256: String,
     pub format: &'a str,
     pub report: &'a ImportReport,
+}
+
+impl ImportSummary<'_> {
+    /// The one audit entry of a committed import (`import.items`, `import.transfers`):
+    /// the file's base name and digest, and the counts; never the rows.
+    pub fn audit_event(&self, actor: &str, table: &str, import_id: i64) -> AuditEvent {
+        let file_name = Path::new(&self.source_name).file_name().map_or_else(
+            || self.source_name.clone(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let r = self.report;
+        AuditEvent::new(actor, format!("import.{table}"))
+            .on("import", import_id.to_string())
+            .with_detail(serde_json::json!({
+                "import_id": import_id,
+                "source_name": file_name,
+                "source_sha256": self.source_sha256,
+                "format": self.format,
+                "inserted": r.inserted,
+                "updated": r.updated,
+                "unchanged": r.unchanged,
+                "rejected": r.rejected,
+            }))
+    }
 }
 
 impl Store {

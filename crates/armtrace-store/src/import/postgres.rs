@@ -19,7 +19,6 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Postgres, Row};
 
 use super::{ImportSummary, Sink};
-use crate::audit::AuditEvent;
 use crate::bulk::BulkRow;
 use crate::error::{Result, StoreError};
 use crate::pg_copy::{CHUNK_BYTES, CopyStream};
@@ -373,24 +372,7 @@ impl<R: Record> Sink<R> for PgSink {
         let mut tx = self.tx.take().ok_or_else(lost)?;
         let r = summary.report;
         if let Some(id) = self.import_id {
-            let file_name = std::path::Path::new(&summary.source_name)
-                .file_name()
-                .map_or_else(
-                    || summary.source_name.clone(),
-                    |n| n.to_string_lossy().into_owned(),
-                );
-            let event = AuditEvent::new(&self.actor, format!("import.{}", self.table))
-                .on("import", id.to_string())
-                .with_detail(serde_json::json!({
-                    "import_id": id,
-                    "source_name": file_name,
-                    "source_sha256": summary.source_sha256,
-                    "format": summary.format,
-                    "inserted": r.inserted,
-                    "updated": r.updated,
-                    "unchanged": r.unchanged,
-                    "rejected": r.rejected,
-                }));
+            let event = summary.audit_event(&self.actor, self.table, id);
             crate::audit::append_pg(&mut tx, &event).await?;
             sqlx::query(
                 "UPDATE imports SET source_name = $1, source_sha256 = $2, format = $3, finished_at = $4,

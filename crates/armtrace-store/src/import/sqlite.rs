@@ -15,7 +15,7 @@ use std::time::Duration;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{ImportSummary, Sink};
-use crate::audit::{AuditEvent, append_blocking};
+use crate::audit::append_blocking;
 use crate::error::{Result, StoreError};
 use crate::record::Record;
 use crate::store::now;
@@ -224,24 +224,7 @@ impl<R: Record> Sink<R> for SqliteSink {
         let r = summary.report;
         if let Some(id) = self.import_id {
             // One audit entry per committed import, in its transaction.
-            let file_name = std::path::Path::new(&summary.source_name)
-                .file_name()
-                .map_or_else(
-                    || summary.source_name.clone(),
-                    |n| n.to_string_lossy().into_owned(),
-                );
-            let event = AuditEvent::new(&self.actor, format!("import.{}", R::TABLE))
-                .on("import", id.to_string())
-                .with_detail(serde_json::json!({
-                    "import_id": id,
-                    "source_name": file_name,
-                    "source_sha256": summary.source_sha256,
-                    "format": summary.format,
-                    "inserted": r.inserted,
-                    "updated": r.updated,
-                    "unchanged": r.unchanged,
-                    "rejected": r.rejected,
-                }));
+            let event = summary.audit_event(&self.actor, R::TABLE, id);
             append_blocking(&self.conn, &event)?;
             self.conn
                 .execute(
