@@ -170,17 +170,11 @@ struct DemoServer {
 
 impl DemoServer {
     fn start() -> DemoServer {
-        use armtrace_store::testing::{TestBackend, TestRegister};
+        use armtrace_store::testing::TestBackend;
         let dir = tempfile::tempdir().expect("a temporary directory");
         let stderr = std::fs::File::create(dir.path().join("serve.stderr")).expect("a log file");
-        let postgres = (TestBackend::from_env() == TestBackend::Postgres).then(|| {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime")
-                .block_on(TestRegister::postgres("browser demo"))
-                .expect("ARMTRACE_TEST_BACKEND=postgres needs ARMTRACE_TEST_POSTGRES_URL")
-        });
+        let postgres = (TestBackend::from_env() == TestBackend::Postgres)
+            .then(|| crate::support::postgres_register("browser demo"));
         let db = postgres
             .as_ref()
             .map_or_else(|| "r.db".to_owned(), |p| p.location.clone());

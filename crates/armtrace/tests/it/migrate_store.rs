@@ -219,7 +219,7 @@ fn assert_accounts_work(location: &str, secrets: &Secrets) {
 
 #[test]
 fn a_register_travels_to_postgres_and_back_and_answers_the_same() {
-    let reg = Register::new();
+    let reg = Register::sqlite();
     let secrets = build(&reg);
     let dir = reg.path("");
     let source = reg.db().to_str().unwrap().to_owned();
@@ -302,7 +302,7 @@ fn a_register_travels_to_postgres_and_back_and_answers_the_same() {
 
 #[test]
 fn a_target_that_holds_anything_is_refused_and_left_as_it_was() {
-    let reg = Register::new();
+    let reg = Register::sqlite();
     build(&reg);
     let dir = reg.path("");
     let source = reg.db().to_str().unwrap().to_owned();

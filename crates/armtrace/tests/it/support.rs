@@ -56,6 +56,21 @@ pub struct Register {
     _postgres: Option<armtrace_store::testing::TestRegister>,
 }
 
+/// A fresh PostgreSQL database for a test, made on a thread of its own (callers may be
+/// inside an async runtime, which must not be blocked on).
+pub fn postgres_register(test: &'static str) -> armtrace_store::testing::TestRegister {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+            .block_on(armtrace_store::testing::TestRegister::postgres(test))
+            .expect("ARMTRACE_TEST_BACKEND=postgres needs ARMTRACE_TEST_POSTGRES_URL")
+    })
+    .join()
+    .expect("the test database is made")
+}
+
 /// True when the suite runs on SQLite (`ARMTRACE_TEST_BACKEND` unset or `sqlite`). Tests
 /// of SQLite's own files (tampering with them, their write-ahead log) call this first
 /// and print that they were skipped on PostgreSQL.
@@ -90,22 +105,21 @@ impl Register {
     /// A fresh, initialised, empty register.
     /// On the backend `ARMTRACE_TEST_BACKEND` names (SQLite by default).
     pub fn new() -> Register {
-        use armtrace_store::testing::{TestBackend, TestRegister};
+        Register::on(armtrace_store::testing::TestBackend::from_env())
+    }
+
+    /// A SQLite file whatever the suite's backend (for tests that start from a file).
+    pub fn sqlite() -> Register {
+        Register::on(armtrace_store::testing::TestBackend::Sqlite)
+    }
+
+    fn on(backend: armtrace_store::testing::TestBackend) -> Register {
+        use armtrace_store::testing::TestBackend;
         let dir = tempfile::tempdir().expect("a temporary directory");
         let db = dir.path().join("r.db");
-        let postgres = match TestBackend::from_env() {
+        let postgres = match backend {
             TestBackend::Sqlite => None,
-            TestBackend::Postgres => {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("a runtime");
-                Some(
-                    runtime
-                        .block_on(TestRegister::postgres("cli register"))
-                        .expect("ARMTRACE_TEST_BACKEND=postgres needs ARMTRACE_TEST_POSTGRES_URL"),
-                )
-            }
+            TestBackend::Postgres => Some(postgres_register("cli register")),
         };
         let location = postgres
             .as_ref()
