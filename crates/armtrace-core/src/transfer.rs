@@ -226,6 +226,10 @@ impl Transfer {
                 );
                 String::new()
             }
+            Some(r) if r.chars().any(char::is_control) => {
+                c.fail("transfer_ref", r, "contains control characters");
+                String::new()
+            }
             Some(r) => r.to_owned(),
         };
         let t = Transfer {

@@ -179,6 +179,9 @@ impl Store {
 
     /// One user by name.
     pub async fn user(&self, name: &str) -> Result<User> {
+        if !crate::store::storable(name) {
+            return Err(not_found(name));
+        }
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM users WHERE name = $1"
         )))
@@ -382,6 +385,10 @@ impl Store {
     /// The user with this name and password, if both are right and the user is enabled.
     /// Takes the same time whether or not the user exists.
     pub async fn check_password(&self, name: &str, password: &str) -> Result<Option<User>> {
+        if !crate::store::storable(name) {
+            burn_a_verification(password);
+            return Ok(None);
+        }
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS}, password_hash FROM users WHERE name = $1"
         )))
@@ -459,8 +466,9 @@ impl Store {
 
     /// Records a refused sign-in (the name as typed; never the password).
     pub async fn record_failed_login(&self, name: &str, client: &str) -> Result<()> {
+        // Whatever was typed is recorded, but a NUL cannot be stored: it becomes U+FFFD.
         let event = AuditEvent::new("web:anonymous", "login.failed")
-            .on("user", name)
+            .on("user", name.replace('\0', "\u{FFFD}"))
             .with_detail(serde_json::json!({ "client": client }));
         self.audit_append(event).await?;
         Ok(())

@@ -385,7 +385,20 @@ impl Store {
         bytes: &[u8],
         actor: &str,
     ) -> Result<EvidenceFile> {
+        if !crate::store::storable(item_ref) {
+            return Err(StoreError::NotFound {
+                kind: "item",
+                reference: item_ref.to_owned(),
+            });
+        }
         let file_name = clean_file_name(file_name)?;
+        if !crate::store::storable(&file_name)
+            || caption.is_some_and(|c| !crate::store::storable(c))
+        {
+            return Err(StoreError::Input(
+                "the file name or caption holds a NUL character: leave it out".into(),
+            ));
+        }
         if bytes.is_empty() {
             return Err(StoreError::Input(format!(
                 "{file_name} is empty: there is nothing to keep as evidence"

@@ -221,6 +221,12 @@ fn last_day(d: PartialDate) -> String {
 impl Store {
     /// One item by reference.
     pub async fn item(&self, reference: &str) -> Result<StoredItem> {
+        if !crate::store::storable(reference) {
+            return Err(StoreError::NotFound {
+                kind: "item",
+                reference: reference.to_owned(),
+            });
+        }
         let row = sqlx::query("SELECT * FROM items WHERE ref = $1")
             .bind(reference)
             .fetch_optional(&self.pool)

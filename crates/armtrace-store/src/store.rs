@@ -319,6 +319,13 @@ pub struct RegisterCounts {
     pub revisions: u64,
 }
 
+/// False for text no register can hold: PostgreSQL text cannot contain NUL (U+0000), and
+/// imports refuse control characters, so a key with one names nothing stored and is
+/// answered as absent without asking the database.
+pub(crate) fn storable(text: &str) -> bool {
+    !text.contains('\0')
+}
+
 /// Now, as stored in `*_at` columns (RFC 3339, UTC).
 pub(crate) fn now() -> String {
     jiff::Timestamp::now().to_string()

@@ -128,6 +128,12 @@ impl Store {
 
     /// One trace request by reference.
     pub async fn trace_request(&self, reference: &str) -> Result<TraceRequest> {
+        if !crate::store::storable(reference) {
+            return Err(StoreError::NotFound {
+                kind: "trace request",
+                reference: reference.to_owned(),
+            });
+        }
         let (document,): (String,) =
             sqlx::query_as("SELECT document FROM trace_requests WHERE ref = $1")
                 .bind(reference)

@@ -18,6 +18,12 @@ impl Store {
 
     /// One transfer by reference.
     pub async fn transfer(&self, reference: &str) -> Result<Transfer> {
+        if !crate::store::storable(reference) {
+            return Err(StoreError::NotFound {
+                kind: "transfer",
+                reference: reference.to_owned(),
+            });
+        }
         let row = sqlx::query("SELECT * FROM transfers WHERE transfer_ref = $1")
             .bind(reference)
             .fetch_optional(&self.pool)

@@ -37,6 +37,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages)
         .merge(assets::router())
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(refuse_nul_in_url))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(
             axum::http::header::X_CONTENT_TYPE_OPTIONS,
@@ -57,6 +58,28 @@ pub fn app(state: AppState) -> Router {
             ),
         ))
         .with_state(state)
+}
+
+/// Answers 400 to a URL holding a NUL character (`%00`): no value in the register can
+/// contain one (PostgreSQL text cannot), so no path or filter with one can name anything.
+async fn refuse_nul_in_url(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let uri = request.uri();
+    let has_nul = |s: &str| {
+        s.as_bytes()
+            .windows(3)
+            .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+    };
+    if has_nul(uri.path()) || uri.query().is_some_and(has_nul) {
+        return error::ApiError::bad_request(
+            "the URL holds a NUL character (%00), which no value in the register can contain",
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 /// How often a server checks the register version when no notification came (the only

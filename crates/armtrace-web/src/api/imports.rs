@@ -136,7 +136,7 @@ pub async fn read_upload(mut form: Multipart) -> ApiResult<Upload> {
                 let text = field.text().await.map_err(multipart_error)?;
                 match other {
                     "kind" => upload.kind = text.trim().to_owned(),
-                    "format" if text.trim().is_empty() => upload.format = None,
+                    "format" if matches!(text.trim(), "" | "null") => upload.format = None,
                     "format" => {
                         upload.format = Some(text.parse().map_err(|e: String| {
                             ApiError::bad_request(format!("form field format: {e}"))

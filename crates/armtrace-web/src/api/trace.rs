@@ -200,8 +200,33 @@ fn bad(field: &str, why: impl std::fmt::Display) -> ApiError {
     ApiError::bad_request(format!("field {field}: {why}"))
 }
 
+/// Refuses text with control characters (other than line breaks and tabs): a trace
+/// request is a document sent to others, and no register field may hold a NUL.
+fn plain_text(fields: &[(&'static str, Option<&str>)]) -> ApiResult<()> {
+    for (field, value) in fields {
+        if value.is_some_and(|v| {
+            v.chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        }) {
+            return Err(bad(field, "contains control characters"));
+        }
+    }
+    Ok(())
+}
+
 /// Drafts a trace request for a viewer (shared by the API and the item page).
 pub async fn draft(state: &AppState, viewer: &Viewer, new: &NewTrace) -> ApiResult<TraceRequest> {
+    plain_text(&[
+        ("ref", Some(&new.reference)),
+        ("subject", new.subject.as_deref()),
+        ("to", Some(&new.to)),
+        ("to_kind", new.to_kind.as_deref()),
+        ("to_country", new.to_country.as_deref()),
+        ("requesting_party", new.requesting_party.as_deref()),
+        ("reason", new.reason.as_deref()),
+        ("intended_use", new.intended_use.as_deref()),
+        ("due_on", new.due_on.as_deref()),
+    ])?;
     let anchor = visible_item(state, viewer, &new.reference).await?;
     let subject = match new.subject.as_deref().unwrap_or("item") {
         "item" => TraceSubject::Item {
@@ -344,6 +369,7 @@ pub async fn advance(
     action: &str,
     step: &TraceStep,
 ) -> ApiResult<TraceRequest> {
+    plain_text(&[("on", step.on.as_deref()), ("text", step.text.as_deref())])?;
     let mut request = visible_request(state, viewer, reference).await?;
     let on = match step.on.as_deref().filter(|s| !s.trim().is_empty()) {
         None => today(),

@@ -619,3 +619,41 @@ async fn revoked_disabled_and_changed_accounts_take_effect_at_once() {
         malformed.describe()
     );
 }
+
+/// No value in the register can hold a NUL (PostgreSQL text cannot): a URL or a body
+/// with one is refused as bad input on either backend, never a server error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nul_characters_are_bad_input_not_server_errors() {
+    let site = Site::new().await;
+    for uri in [
+        "/api/links?model=a%00b",
+        "/api/items/TP%0001",
+        "/api/items?manufacturer=%00",
+        "/api/export/items?format=csv&manufacturer=%00",
+    ] {
+        let reply = site.get(Who::Admin, uri).await.expect(400);
+        assert!(reply.error().contains("NUL"), "{}", reply.describe());
+    }
+    let reply = site
+        .post_json(
+            Who::Admin,
+            "/api/trace",
+            &serde_json::json!({"ref": "TP-01\u{0}", "to": "Factory"}),
+        )
+        .await
+        .expect(400);
+    assert!(
+        reply.error().contains("control characters"),
+        "{}",
+        reply.describe()
+    );
+    let reply = site
+        .post_json(
+            Who::Admin,
+            "/api/trace",
+            &serde_json::json!({"ref": "TP-01", "to": "Fac\u{0}tory"}),
+        )
+        .await
+        .expect(400);
+    assert!(reply.error().contains("field to"), "{}", reply.describe());
+}
