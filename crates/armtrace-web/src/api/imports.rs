@@ -166,11 +166,6 @@ pub async fn read_upload(mut form: Multipart) -> ApiResult<Upload> {
             upload.kind
         )));
     }
-    if upload.kind == "items" && upload.format == Some(Format::Sipri) {
-        return Err(ApiError::bad_request(
-            "format=sipri reads the SIPRI Arms Transfers Database, which holds transfers: send kind=transfers",
-        ));
-    }
     Ok(upload)
 }
 
@@ -191,7 +186,16 @@ pub fn start(
     let format = upload
         .format
         .or_else(|| Format::from_path(std::path::Path::new(&file_name)));
-    let Some(format) = format else {
+    let unreadable = match format {
+        None => Some(format!(
+            "cannot tell the format of {file_name:?} from its name: upload a .csv, .jsonl or .xlsx file, or say which with the form field format"
+        )),
+        Some(Format::Sipri) if upload.kind == "items" => Some(
+            "format=sipri reads the SIPRI Arms Transfers Database, which holds transfers: send kind=transfers".to_owned(),
+        ),
+        Some(_) => None,
+    };
+    let (Some(format), None) = (format, &unreadable) else {
         // Nothing can be read from it: a failed import (422), like an unreadable file.
         let tx = state.imports.start(|id| ImportStatus {
             id,
@@ -203,9 +207,7 @@ pub fn start(
             bytes_read: 0,
             total_bytes: upload.bytes.len() as u64,
             report: None,
-            error: Some(format!(
-                "cannot tell the format of {file_name:?} from its name: upload a .csv, .jsonl or .xlsx file, or say which with the form field format"
-            )),
+            error: unreadable.clone(),
             started_by: viewer.actor(),
             started_at: jiff::Timestamp::now().to_string(),
         });

@@ -113,8 +113,60 @@ pub fn openapi() -> &'static utoipa::openapi::OpenApi {
     DOC.get_or_init(|| {
         let mut doc = router().split_for_parts().1;
         mark_required(&mut doc);
-        doc
+        forbid_control_characters(doc)
     })
+}
+
+/// What free text may hold, said in the document so clients and fuzzers know: no URL
+/// value may hold a NUL (answered 400 by `refuse_nul_in_url`), and a trace request's
+/// text no control character but line breaks and tabs (`trace::plain_text`).
+const NO_NUL: &str = "^[^\\x00]*$";
+const PLAIN_TEXT: &str = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$";
+
+fn forbid_control_characters(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
+    use utoipa::openapi::{RefOr, path::Operation};
+    fn restrict(schema: &mut RefOr<Schema>, pattern: &str) {
+        if let RefOr::T(Schema::Object(object)) = schema {
+            let string = match &object.schema_type {
+                SchemaType::Type(t) => *t == Type::String,
+                SchemaType::Array(types) => types.contains(&Type::String),
+                SchemaType::AnyValue => false,
+            };
+            if string
+                && object.enum_values.is_none()
+                && object.pattern.is_none()
+                && object.format.is_none()
+            {
+                object.pattern = Some(pattern.to_owned());
+            }
+        }
+    }
+    for item in doc.paths.paths.values_mut() {
+        let operations: [Option<&mut Operation>; 4] = [
+            item.get.as_mut(),
+            item.post.as_mut(),
+            item.put.as_mut(),
+            item.delete.as_mut(),
+        ];
+        for operation in operations.into_iter().flatten() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if let Some(schema) = parameter.schema.as_mut() {
+                    restrict(schema, NO_NUL);
+                }
+            }
+        }
+    }
+    if let Some(components) = doc.components.as_mut() {
+        for name in ["NewTrace", "TraceStep"] {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
+                for property in object.properties.values_mut() {
+                    restrict(property, PLAIN_TEXT);
+                }
+            }
+        }
+    }
+    doc
 }
 
 /// Query parameters that must be given. They are read with `#[serde(default)]` so that
