@@ -133,13 +133,19 @@ fn forbid_control_characters(mut doc: utoipa::openapi::OpenApi) -> utoipa::opena
                 SchemaType::Array(types) => types.contains(&Type::String),
                 SchemaType::AnyValue => false,
             };
-            if string
-                && object.enum_values.is_none()
-                && object.pattern.is_none()
-                && object.format.is_none()
-            {
-                object.pattern = Some(pattern.to_owned());
+            if !string || object.enum_values.is_some() || object.format.is_some() {
+                return;
             }
+            object.pattern = match object.pattern.take() {
+                None => Some(pattern.to_owned()),
+                // A pattern that only asks for something somewhere (`[A-Za-z0-9]`):
+                // that, with no forbidden character around it.
+                Some(p) if !p.starts_with('^') => {
+                    let allowed = &pattern[1..pattern.len() - 1];
+                    Some(format!("^{allowed}(?:{p}){allowed}$"))
+                }
+                anchored => anchored,
+            };
         }
     }
     for item in doc.paths.paths.values_mut() {
