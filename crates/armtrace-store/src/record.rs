@@ -41,26 +41,6 @@ impl SqlValue<'_> {
     }
 }
 
-trait AsList {
-    fn sql_value(&self) -> SqlValue<'_>;
-}
-
-impl AsList for Vec<i16> {
-    fn sql_value(&self) -> SqlValue<'_> {
-        SqlValue::Years(self)
-    }
-}
-
-impl AsList for Vec<String> {
-    fn sql_value(&self) -> SqlValue<'_> {
-        SqlValue::Words(self)
-    }
-}
-
-fn list<L: AsList>(v: &L) -> SqlValue<'_> {
-    v.sql_value()
-}
-
 impl<'a> From<Option<&'a str>> for SqlValue<'a> {
     fn from(v: Option<&'a str>) -> Self {
         v.map_or(SqlValue::Null, SqlValue::Text)
@@ -330,8 +310,8 @@ impl Record for Transfer {
             real(self.tiv_unit),
             real(self.tiv_order),
             real(self.tiv_delivered),
-            list(&self.delivery_years),
-            list(&self.estimates),
+            SqlValue::Years(&self.delivery_years),
+            SqlValue::Words(&self.estimates),
             self.note.as_deref().into(),
         ]
     }
