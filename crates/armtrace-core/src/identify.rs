@@ -20,6 +20,13 @@
 //! their confidence. Nothing here ever reaches 1.0. The year that two-digit headstamp years
 //! are read against is a parameter: this crate has no clock.
 //!
+//! Years on headstamps ([`headstamp_year`]): a year is never before 1900 nor after the
+//! reference year plus one (a lot may be stamped with next year). Two digits are read in
+//! the latest century that keeps them in that window, so with 2026 as the reference `27`
+//! is 2027 and `28` is 1928; when another century also fits, the reading says so
+//! ("ambiguous: it could also be 1927"). One digit is never read as a year, since it
+//! repeats every decade; a reading says when a lone digit may have been one.
+//!
 //! What this module must not do: read files or clocks, or change records. The importer
 //! asks [`suggestion_for_item`] and reports the answer; it never overwrites what an
 //! investigator wrote.
@@ -35,7 +42,7 @@ use serde::Serialize;
 use crate::country::CountryCode;
 use crate::item::{Category, Item};
 
-pub use marking::headstamp_year;
+pub use marking::{headstamp_year, year_alternatives};
 pub use table::{Headstamp, Model, ModelCategory, headstamps, models};
 
 /// What kind of table entry a marking was matched to.

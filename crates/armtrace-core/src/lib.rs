@@ -34,6 +34,9 @@ pub mod text;
 pub mod trace;
 pub mod transfer;
 
+#[cfg(test)]
+mod test_cases;
+
 pub use access::{Clearance, Role};
 pub use country::{Country, CountryCode};
 pub use date::PartialDate;

@@ -245,7 +245,7 @@ fn apply(entries: &mut Vec<AuditEntry>, t: &Tamper) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(ProptestConfig::with_cases(crate::test_cases::cases(400)))]
 
     /// Any single change, deletion or swap is caught at the entry it touched, with the
     /// right kind; looking up the named predecessor never makes the answer worse.

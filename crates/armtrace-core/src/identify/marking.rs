@@ -155,27 +155,49 @@ fn split_code_and_year(piece: &str) -> Option<(&str, &str)> {
     (at > 0 && year_like && HEADSTAMPS.by_code.contains_key(&key(code))).then_some((code, year))
 }
 
-/// Reads a headstamp year: two digits are windowed around `reference_year` (above its last
-/// two digits plus one means 19xx, otherwise 20xx); four digits are taken as they are if
-/// they lie between 1900 and `reference_year + 1`. Anything else is not a year.
+/// Reads a headstamp year. Four digits are taken as they are if they lie between 1900
+/// and `reference_year + 1`. Two digits are read in the latest century that puts them in
+/// that same window (`27` is 2027 in 2026 and 1927 in 2025; `61` is no year at all with
+/// 1950 as the reference, since 1861 is too early and 1961 too late); [`year_alternatives`]
+/// names the other centuries that would also fit. One digit is never a year: it repeats
+/// every decade. Anything else is not a year.
 pub fn headstamp_year(digits: &str, reference_year: i16) -> Option<i16> {
     if !digits.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
     let value: i16 = digits.parse().ok()?;
     match digits.len() {
-        2 => {
-            let pivot = reference_year.rem_euclid(100) + 1;
-            let century = reference_year - reference_year.rem_euclid(100);
-            Some(if value > pivot {
-                century - 100 + value
-            } else {
-                century + value
-            })
-        }
-        4 if (1900..=reference_year + 1).contains(&value) => Some(value),
+        2 => two_digit_years(value, reference_year).last(),
+        4 if (FIRST_HEADSTAMP_YEAR..=reference_year + 1).contains(&value) => Some(value),
         _ => None,
     }
+}
+
+/// The earliest year a headstamp year is read as.
+const FIRST_HEADSTAMP_YEAR: i16 = 1900;
+
+/// Every year from 1900 to `reference_year + 1` whose last two digits are `value`,
+/// earliest first.
+fn two_digit_years(value: i16, reference_year: i16) -> impl Iterator<Item = i16> {
+    let last = reference_year.saturating_add(1);
+    (FIRST_HEADSTAMP_YEAR / 100..=last.max(0) / 100)
+        .map(move |century| century * 100 + value)
+        .filter(move |y| (FIRST_HEADSTAMP_YEAR..=last).contains(y))
+}
+
+/// The other years a two-digit headstamp year could be, earliest first: `27` read as 2027
+/// could also be 1927. Empty for four-digit years and for two digits that fit one century.
+pub fn year_alternatives(digits: &str, reference_year: i16) -> Vec<i16> {
+    let Some(chosen) = headstamp_year(digits, reference_year) else {
+        return Vec::new();
+    };
+    if digits.len() != 2 {
+        return Vec::new();
+    }
+    let value: i16 = digits.parse().unwrap_or_default();
+    two_digit_years(value, reference_year)
+        .filter(|&y| y != chosen)
+        .collect()
 }
 
 /// One way of reading a marking as a headstamp.
@@ -257,7 +279,20 @@ pub(super) fn readings(tokens: &[Token], reference_year: i16) -> Vec<Reading> {
                         ));
                     }
                 }
-                None => reasons.push("no year in the marking".to_owned()),
+                None => {
+                    reasons.push("no year in the marking".to_owned());
+                    let single = tokens
+                        .iter()
+                        .enumerate()
+                        .find(|&(k, t)| k != i && t.shape == Shape::Number && t.text.len() == 1);
+                    if let Some((_, digit)) = single {
+                        reasons.push(format!(
+                            "'{}' may be a one-digit year, which repeats every decade, so it \
+                             is not read as one",
+                            digit.text
+                        ));
+                    }
+                }
             }
             if let (Some(former), Some(until)) = (entry.former_country, entry.former_until) {
                 let then = |c: crate::country::CountryCode| format!("{} ({c})", c.name());
@@ -321,14 +356,22 @@ pub(super) fn readings(tokens: &[Token], reference_year: i16) -> Vec<Reading> {
 }
 
 fn year_reason(text: &str, year: i16, reference_year: i16) -> String {
-    if text.len() == 2 {
-        let pivot = reference_year.rem_euclid(100) + 1;
-        format!(
-            "'{text}' read as the year {year} (two-digit years above {pivot:02} are read as 19xx, \
-             given reference year {reference_year})"
-        )
+    if text.len() != 2 {
+        return format!("'{text}' read as the year {year}");
+    }
+    let others = year_alternatives(text, reference_year);
+    let window = format!(
+        "two-digit years are read in the latest century that is not after {}",
+        reference_year + 1
+    );
+    if others.is_empty() {
+        format!("'{text}' read as the year {year} ({window})")
     } else {
-        format!("'{text}' read as the year {year}")
+        let others: Vec<String> = others.iter().map(i16::to_string).collect();
+        format!(
+            "'{text}' read as the year {year} ({window}); ambiguous: it could also be {}",
+            others.join(" or ")
+        )
     }
 }
 

@@ -240,6 +240,49 @@ fn two_digit_years_are_windowed_around_the_reference_year() {
     assert_eq!(headstamp_year("123", 2026), None);
     assert_eq!(headstamp_year("8", 2026), None);
     assert_eq!(headstamp_year("8a", 2026), None);
+}
+
+#[test]
+fn two_digit_years_never_leave_the_window() {
+    // The case proptest found: with 1950 as the reference, 61 is neither 1861 nor 1961.
+    assert_eq!(headstamp_year("61", 1950), None);
+    for marking in ["61:3 ", "3 60{"] {
+        for id in identify(marking, 1950) {
+            assert!(id.year.is_none_or(|y| (1900..=1951).contains(&y)), "{id:?}");
+        }
+    }
+    assert_eq!(headstamp_year("51", 1950), Some(1951));
+    assert_eq!(headstamp_year("49", 1950), Some(1949));
+    assert_eq!(headstamp_year("00", 1950), Some(1900));
+    assert_eq!(headstamp_year("99", 1998), Some(1999));
+    assert_eq!(headstamp_year("00", 1998), Some(1900));
+    assert_eq!(headstamp_year("00", 2099), Some(2100));
+    assert_eq!(year_alternatives("27", 2026), vec![1927]);
+    assert_eq!(year_alternatives("28", 2026), Vec::<i16>::new());
+    assert_eq!(year_alternatives("05", 2150), vec![1905, 2005]);
+    assert_eq!(year_alternatives("1978", 2026), Vec::<i16>::new());
+    for reference in 1890..2200 {
+        for yy in 0..100 {
+            if let Some(y) = headstamp_year(&format!("{yy:02}"), reference) {
+                assert!(
+                    (1900..=reference + 1).contains(&y),
+                    "{yy:02} in {reference}: {y}"
+                );
+                assert_eq!(y.rem_euclid(100), yy);
+            }
+        }
+    }
+}
+
+#[test]
+fn ambiguous_and_one_digit_years_are_said_so() {
+    let found = identify("539 27", 2026);
+    let reasons = found[0].reasons.join("; ");
+    assert!(reasons.contains("could also be 1927"), "{reasons}");
+    let found = identify("539 7", 2026);
+    let reasons = found[0].reasons.join("; ");
+    assert!(reasons.contains("'7' may be a one-digit year"), "{reasons}");
+    assert_eq!(found[0].year, None);
     assert_eq!(identify("539 15", 2010)[0].year, Some(1915));
     assert_eq!(identify("539 15", NOW)[0].year, Some(2015));
     assert_eq!(identify("539 15", NOW)[0].country.unwrap().as_str(), "RU");

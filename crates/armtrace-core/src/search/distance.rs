@@ -186,7 +186,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(300))]
+        #![proptest_config(ProptestConfig::with_cases(crate::test_cases::cases(300)))]
 
         #[test]
         fn pattern_distance_is_best_filling(

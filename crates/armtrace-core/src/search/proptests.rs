@@ -184,7 +184,7 @@ fn run_ops(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(ProptestConfig::with_cases(crate::test_cases::cases(400)))]
 
     #[test]
     fn built_index_matches_brute_force(

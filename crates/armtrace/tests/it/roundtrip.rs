@@ -222,7 +222,11 @@ fn same_item(got: &Value, want: &Value) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    // Each case imports and exports through the real binary: 24 by default, more when
+    // PROPTEST_CASES asks.
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(24)
+    ))]
 
     #[test]
     fn csv_round_trip_is_byte_identical((items, order) in register()) {
