@@ -239,7 +239,11 @@ fn stored_file(state: &AppState, file: &EvidenceFile) -> ApiResult<std::path::Pa
         ("sha256" = String, Path, description = "The file's SHA-256 (64 hex digits)"),
     ),
     responses(
-        (status = 200, description = "The file as stored", content_type = "application/octet-stream"),
+        (status = 200, description = "The file as stored: a JPEG or PNG photo as itself (shown inline), anything else as `application/octet-stream` (downloaded)", content(
+            (Vec<u8> = "application/octet-stream"),
+            (Vec<u8> = "image/jpeg"),
+            (Vec<u8> = "image/png"),
+        )),
         (status = 400, description = "A malformed hash", body = crate::error::ErrorBody),
         (status = 404, description = "No such item or file (or not yours to see)", body = crate::error::ErrorBody),
     )

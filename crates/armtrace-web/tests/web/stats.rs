@@ -171,6 +171,45 @@ async fn statistics_count_what_each_viewer_may_see() {
         "month",
         None,
     );
+
+    // What the document forbids, the server refuses: `by` is unique and at most
+    // MAX_BY long (schemathesis's negative_data_rejection found this query answered 200).
+    let most = armtrace_core::analytics::MAX_BY;
+    let document = routes::openapi_json();
+    let by = document["paths"]["/api/stats"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "by")
+        .expect("a by parameter")["schema"]
+        .clone();
+    assert_eq!(by["uniqueItems"], true, "{by}");
+    assert_eq!(by["maxItems"], most, "{by}");
+    for who in [Who::Anonymous, Who::Admin] {
+        bad_parameter(
+            site.get(
+                who,
+                "/api/stats?by=model&by=model&by=recovered_from&by=recovered_country&by=item_type&by=decade",
+            )
+            .await,
+            "by",
+            None,
+        );
+        bad_parameter(
+            site.get(who, "/api/stats?by=model&by=model").await,
+            "model",
+            None,
+        );
+        bad_parameter(
+            site.get(who, "/api/stats?by=model&by=category&by=decade&by=calibre")
+                .await,
+            "by",
+            None,
+        );
+        site.get(who, "/api/stats?by=model&by=category&by=decade")
+            .await
+            .expect(200);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
