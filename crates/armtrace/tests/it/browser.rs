@@ -17,7 +17,7 @@
 //! never read the register file.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -108,14 +108,6 @@ fn artifacts_dir() -> PathBuf {
                 .to_owned()
         });
     target.join("browser-artifacts")
-}
-
-/// A port nobody listens on right now.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free local port")
-        .port()
 }
 
 /// A plain HTTP GET: the status and the body. The body runs to `Content-Length` when
@@ -277,24 +269,45 @@ struct ChromeDriver {
 
 impl ChromeDriver {
     fn start(tools: &BrowserTools, log_dir: &Path) -> ChromeDriver {
-        let port = free_port();
-        let log = std::fs::File::create(log_dir.join("chromedriver.log")).expect("a log file");
+        // Port 0: chromedriver picks a free port and names it in its log, so two tests
+        // starting together can never be handed the same one.
+        let log_path = log_dir.join("chromedriver.log");
+        let log = std::fs::File::create(&log_path).expect("a log file");
         let child = Command::new(&tools.chromedriver)
-            .arg(format!("--port={port}"))
+            .arg("--port=0")
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("a log file"))
             .stderr(log)
             .process_group(0)
             .spawn()
             .expect("chromedriver starts");
-        let driver = ChromeDriver { child, port };
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let mut driver = ChromeDriver { child, port: 0 };
         let deadline = Instant::now() + WAIT_LIMIT;
+        while driver.port == 0 {
+            let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+            if let Some(port) = text
+                .split("started successfully on port ")
+                .nth(1)
+                .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+                .and_then(|digits| digits.parse().ok())
+            {
+                driver.port = port;
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not say which port it listens on; see {}",
+                log_path.display()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let addr = SocketAddr::from(([127, 0, 0, 1], driver.port));
         while !matches!(http_get(addr, "/status"), Ok((200, _))) {
             assert!(
                 Instant::now() < deadline,
-                "chromedriver did not answer on port {port}; see {}",
-                log_dir.join("chromedriver.log").display()
+                "chromedriver did not answer on port {}; see {}",
+                driver.port,
+                log_path.display()
             );
             std::thread::sleep(Duration::from_millis(50));
         }
