@@ -98,6 +98,8 @@ pub trait Record: Sized + Send + Sync + 'static {
     fn key(&self) -> &str;
     /// The stored values, in [`Record::FIELDS`] order.
     fn values(&self) -> Vec<SqlValue<'_>>;
+    /// The record as the fields of its canonical CSV row.
+    fn to_strings(&self) -> Vec<String>;
     fn from_row(row: &AnyRow) -> Result<Self>;
 
     /// True when reference data suggests a value for a field the record leaves empty
@@ -203,6 +205,10 @@ impl Record for Item {
         &self.reference
     }
 
+    fn to_strings(&self) -> Vec<String> {
+        Item::to_strings(self).to_vec()
+    }
+
     fn has_suggestion(&self, reference_year: i16) -> bool {
         let gaps = self.manufacturer.is_none()
             || self.country_of_manufacture.is_none()
@@ -279,6 +285,10 @@ impl Record for Transfer {
 
     fn key(&self) -> &str {
         &self.transfer_ref
+    }
+
+    fn to_strings(&self) -> Vec<String> {
+        Transfer::to_strings(self).to_vec()
     }
 
     fn values(&self) -> Vec<SqlValue<'_>> {

@@ -13,6 +13,7 @@
 //! SQLite a rusqlite connection in one `BEGIN IMMEDIATE` transaction (`sqlite`), on
 //! PostgreSQL batches sent with `COPY` in one transaction (`postgres`).
 
+mod input;
 pub(crate) mod postgres;
 mod source;
 mod sqlite;
@@ -22,8 +23,9 @@ use std::path::Path;
 use armtrace_core::{FieldError, RowError};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 
+pub use input::ImportInput;
 pub use source::{Format, Mapping};
 use source::{Source, SourceRow};
 
@@ -107,6 +109,10 @@ enum Message<R> {
     /// Parsed rows and the input bytes consumed up to the last of them.
     Rows(Vec<Parsed<R>>, u64),
     Unreadable(RowError),
+    /// The whole input was read: its SHA-256.
+    Done {
+        sha256: String,
+    },
 }
 
 /// What the writer does to the register, one backend's way. Writes may be buffered
@@ -161,31 +167,82 @@ impl ImportSummary<'_> {
 }
 
 impl Store {
-    /// Imports a file of records of kind `R`.
+    /// Imports a file of records of kind `R` (see [`Store::import`]).
     pub async fn import_file<R: Record>(
         &self,
         path: &Path,
         options: &ImportOptions,
         progress: &(dyn Fn(ImportProgress) + Send + Sync),
     ) -> Result<ImportReport> {
+        self.import::<R>(ImportInput::file(path), options, progress)
+            .await
+    }
+
+    /// Imports records of kind `R` from an input in `options.format`: a file, an upload
+    /// or any reader, read once (hashed as it is parsed).
+    pub async fn import<R: Record>(
+        &self,
+        input: ImportInput,
+        options: &ImportOptions,
+        progress: &(dyn Fn(ImportProgress) + Send + Sync),
+    ) -> Result<ImportReport> {
+        let name = input.name().to_owned();
         let source = Source::open(
-            path,
+            input,
             options.format,
             R::FIELDS,
             R::REQUIRED,
             options.mapping.as_ref(),
             options.ignore_unknown,
         )?;
-        let (to_writer, from_reader) = tokio::sync::mpsc::channel::<Message<R>>(4);
         let column_names = source.plan.display_name.clone();
         let total_bytes = source.total_bytes;
-        // The reader blocks on the file: it runs on its own thread.
+        let (to_writer, from_reader) = tokio::sync::mpsc::channel::<Message<R>>(4);
+        // The reader blocks on the input: it runs on its own thread.
         std::thread::spawn(move || read_and_parse::<R>(source, to_writer));
+        self.run_import(
+            from_reader,
+            column_names,
+            total_bytes,
+            &name,
+            options,
+            progress,
+        )
+        .await
+    }
+
+    /// Imports records already made (the demo's), as one import named `name`: the same
+    /// checks of keys, the same revisions and audit entry as a file of them, without
+    /// writing and re-reading a file. The import's digest is that of the canonical CSV
+    /// the records would be written as.
+    pub async fn import_records<R: Record>(
+        &self,
+        name: &str,
+        records: impl Iterator<Item = R> + Send + 'static,
+        options: &ImportOptions,
+        progress: &(dyn Fn(ImportProgress) + Send + Sync),
+    ) -> Result<ImportReport> {
+        let (to_writer, from_reader) = tokio::sync::mpsc::channel::<Message<R>>(4);
+        std::thread::spawn(move || hash_records::<R>(records, to_writer));
+        let column_names = R::FIELDS.iter().map(|f| (*f).to_owned()).collect();
+        self.run_import(from_reader, column_names, 0, name, options, progress)
+            .await
+    }
+
+    async fn run_import<R: Record>(
+        &self,
+        from_reader: tokio::sync::mpsc::Receiver<Message<R>>,
+        column_names: Vec<String>,
+        total_bytes: u64,
+        name: &str,
+        options: &ImportOptions,
+        progress: &(dyn Fn(ImportProgress) + Send + Sync),
+    ) -> Result<ImportReport> {
         let run = Run {
             from_reader,
             column_names,
             total_bytes,
-            path,
+            name,
             options,
             progress,
         };
@@ -207,7 +264,8 @@ struct Run<'a, R: Record> {
     from_reader: tokio::sync::mpsc::Receiver<Message<R>>,
     column_names: Vec<String>,
     total_bytes: u64,
-    path: &'a Path,
+    /// The input's name, recorded with the import.
+    name: &'a str,
     options: &'a ImportOptions,
     progress: &'a (dyn Fn(ImportProgress) + Send + Sync),
 }
@@ -216,44 +274,79 @@ impl<R: Record> Run<'_, R> {
     async fn write<S: Sink<R>>(mut self, sink: S) -> Result<ImportReport> {
         let mut writer = Writer::<R, S>::new(sink, self.options).await?;
         let mut rows = 0u64;
+        let mut bytes = 0u64;
+        let mut sha256 = None;
         while let Some(message) = self.from_reader.recv().await {
             match message {
                 Message::Unreadable(e) => writer.reject(e),
                 Message::Rows(batch, bytes_read) => {
                     rows += batch.len() as u64;
+                    bytes = bytes_read;
                     writer.take(batch, &self.column_names).await?;
                     (self.progress)(ImportProgress {
                         bytes_read,
-                        total_bytes: self.total_bytes,
+                        total_bytes: self.total_bytes.max(bytes_read),
                         rows,
                     });
                 }
+                Message::Done { sha256: digest } => sha256 = Some(digest),
             }
         }
+        let total = self.total_bytes.max(bytes);
         (self.progress)(ImportProgress {
-            bytes_read: self.total_bytes,
-            total_bytes: self.total_bytes,
+            bytes_read: total,
+            total_bytes: total,
             rows,
         });
-        writer.finish(self.path, self.options.format.as_str()).await
+        let sha256 = sha256.ok_or_else(|| {
+            StoreError::Input(format!(
+                "{} could not be read to its end: nothing was written",
+                self.name
+            ))
+        })?;
+        writer
+            .finish(self.name, &sha256, self.options.format.as_str())
+            .await
     }
 }
 
-fn file_sha256(path: &Path) -> Result<String> {
-    let read_err = |source| StoreError::Read {
-        path: path.to_owned(),
-        source,
-    };
-    let mut file = std::fs::File::open(path).map_err(read_err)?;
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut file, &mut hasher).map_err(read_err)?;
-    Ok(format!("{:x}", hasher.finalize()))
+/// The reader half for records already made: hash each (content and, for the import's
+/// digest, its canonical CSV row) and hand them to the writer in batches.
+fn hash_records<R: Record>(
+    records: impl Iterator<Item = R>,
+    out: tokio::sync::mpsc::Sender<Message<R>>,
+) {
+    let mut csv = csv::Writer::from_writer(input::HashingWriter::default());
+    let reference_year = jiff::Zoned::now().year();
+    let mut batch = Vec::with_capacity(READ_BATCH);
+    let mut row = 0u64;
+    // Writing into a hasher cannot fail.
+    let _ = csv.write_record(R::FIELDS);
+    for record in records {
+        row += 1;
+        let _ = csv.write_record(record.to_strings());
+        let hash = record.content_hash();
+        let suggested = record.has_suggestion(reference_year);
+        batch.push((row, Ok((record, hash, suggested))));
+        if batch.len() == READ_BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(READ_BATCH));
+            if out.blocking_send(Message::Rows(full, 0)).is_err() {
+                return;
+            }
+        }
+    }
+    if out.blocking_send(Message::Rows(batch, 0)).is_ok() {
+        let hasher = csv.into_inner().map(|w| w.0).unwrap_or_default();
+        let sha256 = format!("{:x}", hasher.finalize());
+        let _ = out.blocking_send(Message::Done { sha256 });
+    }
 }
 
 /// The reader half: parse rows in batches and hand them to the writer, in file order.
 /// Stops early when the writer has gone away (it failed).
 fn read_and_parse<R: Record>(source: Source, out: tokio::sync::mpsc::Sender<Message<R>>) {
     let plan = source.plan.clone();
+    let digest = source.digest.clone();
     let reference_year = jiff::Zoned::now().year();
     let mut batch = Vec::with_capacity(READ_BATCH);
     let mut bytes = 0;
@@ -284,7 +377,10 @@ fn read_and_parse<R: Record>(source: Source, out: tokio::sync::mpsc::Sender<Mess
             }
         }
     }
-    let _ = out.blocking_send(Message::Rows(batch, bytes));
+    if out.blocking_send(Message::Rows(batch, bytes)).is_ok() {
+        let sha256 = digest.sha256();
+        let _ = out.blocking_send(Message::Done { sha256 });
+    }
 }
 
 /// The writer half: classifies records by key and hash and hands writes to the sink.
@@ -405,7 +501,7 @@ impl<'o, R: Record, S: Sink<R>> Writer<'o, R, S> {
         Ok(())
     }
 
-    async fn finish(mut self, path: &Path, format: &str) -> Result<ImportReport> {
+    async fn finish(mut self, name: &str, sha256: &str, format: &str) -> Result<ImportReport> {
         if self.report.rejected > 0 && !self.options.skip_invalid {
             // All or nothing: nothing was written; dropping the sink rolls back.
             self.report.inserted = 0;
@@ -418,8 +514,8 @@ impl<'o, R: Record, S: Sink<R>> Writer<'o, R, S> {
             return Ok(self.report);
         }
         let summary = ImportSummary {
-            source_name: path.display().to_string(),
-            source_sha256: file_sha256(path)?,
+            source_name: name.to_owned(),
+            source_sha256: sha256.to_owned(),
             format,
             report: &self.report,
         };

@@ -9,7 +9,6 @@
 //! [`RowError`] naming the row and continue.
 
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
@@ -18,6 +17,7 @@ use armtrace_core::{PartialDate, RowError, TRANSFER_FIELDS};
 use csv::StringRecord;
 use serde::Deserialize;
 
+use super::input::{DigestReader, ImportInput, InputDigest};
 use crate::error::{Result, StoreError};
 
 /// An input file format.
@@ -249,50 +249,45 @@ pub(crate) enum SourceRow {
     Unreadable(RowError),
 }
 
-/// Streams canonical rows from a file, reporting bytes consumed.
+/// Streams canonical rows from an input, reporting bytes consumed.
 pub(crate) struct Source {
     pub plan: ColumnPlan,
     pub total_bytes: u64,
+    /// The SHA-256 of the input, complete once every row has been read.
+    pub digest: InputDigest,
     rows: Box<dyn Iterator<Item = (SourceRow, u64)> + Send>,
 }
 
 impl Source {
     pub fn open(
-        path: &Path,
+        input: ImportInput,
         format: Format,
         fields: &[&'static str],
         required: &[&'static str],
         mapping: Option<&Mapping>,
         ignore_unknown: bool,
     ) -> Result<Source> {
-        let read_err = |source| StoreError::Read {
-            path: path.to_owned(),
-            source,
-        };
-        let total_bytes = std::fs::metadata(path).map_err(read_err)?.len();
+        let name = input.name().to_owned();
+        let (reader, length, digest) = input.open()?;
+        let total_bytes = length.unwrap_or(0);
+        let read_err = |e: std::io::Error| StoreError::Input(format!("cannot read {name}: {e}"));
         match format {
             Format::Csv => {
-                let file = File::open(path).map_err(read_err)?;
                 let mut reader = csv::ReaderBuilder::new()
                     .flexible(false)
                     .buffer_capacity(1 << 20)
-                    .from_reader(Box::new(file) as Box<dyn Read + Send>);
+                    .from_reader(Box::new(reader) as Box<dyn Read + Send>);
                 let header: Vec<String> = reader
                     .headers()
                     .map_err(|e| {
-                        StoreError::Input(format!(
-                            "cannot read the CSV header of {}: {e}",
-                            path.display()
-                        ))
+                        StoreError::Input(format!("cannot read the CSV header of {name}: {e}"))
                     })?
                     .iter()
                     .map(str::to_owned)
                     .collect();
                 if looks_like_sipri(&header) {
                     return Err(StoreError::Input(format!(
-                        "{} looks like an export of the SIPRI Arms Transfers Database: import it with `armtrace import transfers {} --format sipri`",
-                        path.display(),
-                        path.display()
+                        "{name} looks like an export of the SIPRI Arms Transfers Database: import it with `armtrace import transfers {name} --format sipri`"
                     )));
                 }
                 let plan = ColumnPlan::resolve(&header, fields, required, mapping, ignore_unknown)?;
@@ -300,13 +295,13 @@ impl Source {
                 Ok(Source {
                     plan,
                     total_bytes,
+                    digest,
                     rows: Box::new(rows),
                 })
             }
             Format::Jsonl => {
-                let file = File::open(path).map_err(read_err)?;
                 let rows = jsonl_rows(
-                    BufReader::with_capacity(1 << 20, file),
+                    BufReader::with_capacity(1 << 20, reader),
                     fields,
                     mapping,
                     ignore_unknown,
@@ -327,12 +322,18 @@ impl Source {
                 Ok(Source {
                     plan,
                     total_bytes,
+                    digest,
                     rows: Box::new(rows),
                 })
             }
-            Format::Sipri => sipri_source(path, total_bytes, fields, mapping),
+            Format::Sipri => {
+                let bytes = read_all(reader, length).map_err(read_err)?;
+                sipri_source(&name, bytes, digest, fields, mapping)
+            }
             Format::Xlsx => {
-                let (header, data) = read_xlsx(path)?;
+                let bytes = read_all(reader, length).map_err(read_err)?;
+                let total_bytes = bytes.len() as u64;
+                let (header, data) = read_xlsx(&name, bytes)?;
                 let plan = ColumnPlan::resolve(&header, fields, required, mapping, ignore_unknown)?;
                 let total = data.len().max(1) as u64;
                 let rows = data
@@ -354,6 +355,7 @@ impl Source {
                 Ok(Source {
                     plan,
                     total_bytes,
+                    digest,
                     rows: Box::new(rows),
                 })
             }
@@ -361,11 +363,19 @@ impl Source {
     }
 }
 
+/// The whole input in memory (formats read whole: a workbook, a SIPRI export).
+fn read_all(mut reader: DigestReader, length: Option<u64>) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(length.unwrap_or(0).min(1 << 30) as usize);
+    reader.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// A SIPRI export: parsed whole (the core needs the header, which follows a preamble,
 /// and the classic layout's references depend on the rows before), then streamed.
 fn sipri_source(
-    path: &Path,
-    total_bytes: u64,
+    name: &str,
+    bytes: Vec<u8>,
+    digest: InputDigest,
     fields: &[&'static str],
     mapping: Option<&Mapping>,
 ) -> Result<Source> {
@@ -380,12 +390,9 @@ fn sipri_source(
                 .to_owned(),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|source| StoreError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let export = sipri::parse_export(&bytes)
-        .map_err(|e| StoreError::Input(format!("{}: {e}", path.display())))?;
+    let total_bytes = bytes.len() as u64;
+    let export =
+        sipri::parse_export(&bytes).map_err(|e| StoreError::Input(format!("{name}: {e}")))?;
     let plan = ColumnPlan {
         source_of: (0..fields.len()).map(Some).collect(),
         display_name: export
@@ -410,6 +417,7 @@ fn sipri_source(
     Ok(Source {
         plan,
         total_bytes,
+        digest,
         rows: Box::new(rows),
     })
 }
@@ -511,7 +519,7 @@ fn csv_rows(
 }
 
 fn jsonl_rows(
-    reader: BufReader<File>,
+    reader: BufReader<DigestReader>,
     fields: &[&'static str],
     mapping: Option<&Mapping>,
     ignore_unknown: bool,
@@ -597,23 +605,14 @@ fn jsonl_rows(
 }
 
 /// Reads the first sheet of a workbook: header row and data rows as strings.
-fn read_xlsx(path: &Path) -> Result<(Vec<String>, Vec<StringRecord>)> {
-    use calamine::{Data, Reader, open_workbook_auto};
-    let mut workbook = open_workbook_auto(path).map_err(|e| {
-        StoreError::Input(format!(
-            "cannot open {} as a spreadsheet: {e}",
-            path.display()
-        ))
-    })?;
+fn read_xlsx(name: &str, bytes: Vec<u8>) -> Result<(Vec<String>, Vec<StringRecord>)> {
+    use calamine::{Data, Reader, open_workbook_auto_from_rs};
+    let mut workbook = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| StoreError::Input(format!("cannot open {name} as a spreadsheet: {e}")))?;
     let range = workbook
         .worksheet_range_at(0)
-        .ok_or_else(|| StoreError::Input(format!("{} has no worksheet", path.display())))?
-        .map_err(|e| {
-            StoreError::Input(format!(
-                "cannot read the first sheet of {}: {e}",
-                path.display()
-            ))
-        })?;
+        .ok_or_else(|| StoreError::Input(format!("{name} has no worksheet")))?
+        .map_err(|e| StoreError::Input(format!("cannot read the first sheet of {name}: {e}")))?;
     let cell = |c: &Data| -> String {
         match c {
             Data::Empty => String::new(),
@@ -634,9 +633,7 @@ fn read_xlsx(path: &Path) -> Result<(Vec<String>, Vec<StringRecord>)> {
     let mut rows = range.rows();
     let header: Vec<String> = rows
         .next()
-        .ok_or_else(|| {
-            StoreError::Input(format!("the first sheet of {} is empty", path.display()))
-        })?
+        .ok_or_else(|| StoreError::Input(format!("the first sheet of {name} is empty")))?
         .iter()
         .map(cell)
         .collect();
