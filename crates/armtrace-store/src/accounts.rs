@@ -150,6 +150,16 @@ impl Store {
         let hash = password.map(hash_password).transpose()?;
         let at = now();
         let mut tx = self.begin_write().await?;
+        let (alike,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM users WHERE lower(name) = lower($1)")
+                .bind(name)
+                .fetch_one(&mut *tx)
+                .await?;
+        if alike > 0 {
+            return Err(StoreError::Input(format!(
+                "a user whose name differs from {name:?} only in case already exists; names are told apart ignoring case at sign-in: pick another name"
+            )));
+        }
         let result = sqlx::query(
             "INSERT INTO users (name, role, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
         )
@@ -389,17 +399,21 @@ impl Store {
             burn_a_verification(password);
             return Ok(None);
         }
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE name = $1"
+        // Names are matched ignoring case (`create_user` keeps them distinct that way),
+        // so "Amira" and " amira" are one account to sign-in and its limits alike.
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE lower(name) = lower($1) LIMIT 2"
         )))
-        .bind(name)
-        .fetch_optional(&self.pool)
+        .bind(name.trim())
+        .fetch_all(&self.pool)
         .await?;
-        let Some(row) = row else {
+        let [row] = rows.as_slice() else {
+            // None, or two names differing only in case (made before names were kept
+            // distinct that way): neither signs in by name until one is renamed.
             burn_a_verification(password);
             return Ok(None);
         };
-        let user = user_from_row(&row)?;
+        let user = user_from_row(row)?;
         let stored: Option<String> = row.try_get("password_hash")?;
         let Some(stored) = stored else {
             burn_a_verification(password);

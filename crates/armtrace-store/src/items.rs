@@ -12,8 +12,9 @@ use crate::error::{Result, StoreError};
 use crate::record::Record;
 use crate::store::Store;
 
-/// Which items a list, an export or a statistic covers. Empty fields do not filter.
-#[derive(Debug, Clone, Default)]
+/// Which items a list, an export or a statistic covers, for whom. Empty fields do not
+/// filter; the clearance always does (see [`ItemFilter::everything`]).
+#[derive(Debug, Clone)]
 pub struct ItemFilter {
     pub category: Option<Category>,
     /// Case-insensitive substring of the model.
@@ -28,8 +29,8 @@ pub struct ItemFilter {
     pub recovered_from_date: Option<PartialDate>,
     /// Recovered on or before the last day of this date (same rule for partial dates).
     pub recovered_to_date: Option<PartialDate>,
-    /// Only what this viewer may see; `None` = everything (the command line).
-    pub clearance: Option<Clearance>,
+    /// Only what this viewer may see ([`Clearance::full`]: everything).
+    pub clearance: Clearance,
 }
 
 /// An item with its bookkeeping.
@@ -128,17 +129,40 @@ impl Statement {
 }
 
 impl ItemFilter {
+    /// Every item of the register, unfiltered (a whole-register export or copy).
+    pub fn everything() -> ItemFilter {
+        ItemFilter::for_clearance(Clearance::full())
+    }
+
+    /// Every item a viewer with this clearance may see.
+    pub fn for_clearance(clearance: Clearance) -> ItemFilter {
+        ItemFilter {
+            category: None,
+            model: None,
+            manufacturer: None,
+            country_of_manufacture: None,
+            recovered_country: None,
+            confidentiality: None,
+            recovered_from_date: None,
+            recovered_to_date: None,
+            clearance,
+        }
+    }
+
     /// The item with the fields this filter's viewer may not see removed.
     pub fn redacted(&self, mut item: Item) -> Item {
-        if let Some(c) = &self.clearance {
-            c.redact(&mut item);
-        }
+        self.clearance.redact(&mut item);
         item
     }
 
     /// Appends ` WHERE …` (or nothing) for this filter.
     pub fn push_where(&self, q: &mut Statement) {
-        let mut first = true;
+        self.push_conditions(q, true);
+    }
+
+    /// Appends this filter's conditions to a statement that has a `WHERE` already
+    /// (`first` false: each begins with ` AND `).
+    fn push_conditions(&self, q: &mut Statement, mut first: bool) {
         let mut and = |q: &mut Statement| {
             q.push(if first { " WHERE " } else { " AND " });
             first = false;
@@ -185,7 +209,8 @@ impl ItemFilter {
             q.push("recovered_on || substr('-12-31', length(recovered_on) - 3) <= ")
                 .bind(SqlParam::Text(last_day(d)));
         }
-        if let Some(clearance) = self.clearance.as_ref().filter(|c| !c.sees_everything()) {
+        let clearance = &self.clearance;
+        if !clearance.sees_everything() {
             and(q);
             q.push("(confidentiality IN (");
             for (i, l) in clearance.levels().iter().enumerate() {
@@ -236,6 +261,24 @@ impl Store {
                 reference: reference.to_owned(),
             })?;
         stored(&row)
+    }
+
+    /// The item with this ref if the filter's viewer may see it. A hidden item and an
+    /// absent one take the same path (one statement that yields no row), so that the
+    /// answer's timing does not tell them apart.
+    pub async fn item_for(
+        &self,
+        reference: &str,
+        filter: &ItemFilter,
+    ) -> Result<Option<StoredItem>> {
+        if !crate::store::storable(reference) {
+            return Ok(None);
+        }
+        let mut q = Statement::new("SELECT * FROM items WHERE ref = ");
+        q.bind(SqlParam::Text(reference.to_owned()));
+        filter.push_conditions(&mut q, false);
+        let row = q.to_sqlx().fetch_optional(&self.pool).await?;
+        row.as_ref().map(stored).transpose()
     }
 
     /// Items matching `filter`, ordered by reference; `limit` 0 means all.

@@ -32,6 +32,7 @@ pub mod record;
 pub mod search;
 pub mod stats;
 pub mod store;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod trace;
 pub mod transfers;

@@ -1,12 +1,13 @@
 //! What serial search needs from the register: every serial to build the index from,
 //! and the facts of matched items to rank, filter and show them. The index and the
-//! ranking are `armtrace_core::search`.
+//! ranking are `armtrace_core::search`; putting them together for a viewer, and
+//! explaining each match, is the application's (`armtrace-app`).
 
 use std::collections::HashMap;
 
-use armtrace_core::search::{RankFilters, SerialIndex, SerialQuery, rank};
+use armtrace_core::search::SerialIndex;
 use armtrace_core::serial::normalise;
-use armtrace_core::{Category, Clearance, Confidentiality, CountryCode, PartialDate};
+use armtrace_core::{Category, Confidentiality, CountryCode, PartialDate};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -29,6 +30,7 @@ pub struct SearchFacts {
     pub recovered_on: Option<PartialDate>,
     pub recovered_place: Option<String>,
     pub recovered_country: Option<CountryCode>,
+    /// Who may see it (the application filters by it; never shown).
     #[serde(skip)]
     pub confidentiality: Confidentiality,
 }
@@ -91,56 +93,8 @@ impl Store {
     }
 }
 
-/// One match in the contract's JSON shape.
-#[derive(Debug, Serialize)]
-pub struct SearchMatch {
-    #[serde(flatten)]
-    pub facts: SearchFacts,
-    pub distance: u8,
-    /// The serial is recorded exactly as typed.
-    pub as_written: bool,
-    /// 0–4: how well model and manufacturer fit the ranking filters.
-    pub filter_fit: u8,
-    /// Why it matched, in words.
-    pub why: String,
-}
-
-/// The whole answer: `{"query","normalised","max_edits","total","matches":[…]}`.
-#[derive(Debug, Serialize)]
-pub struct SearchResult {
-    pub query: String,
-    pub normalised: String,
-    pub max_edits: u8,
-    /// Matches before the limit.
-    pub total: usize,
-    pub matches: Vec<SearchMatch>,
-}
-
-fn why(query: &SerialQuery, m: &SearchMatch) -> String {
-    if m.as_written {
-        "serial exactly as written".to_owned()
-    } else if m.distance == 0 && query.has_wildcards() {
-        format!("serial fits the pattern {}", query.normalised())
-    } else if m.distance == 0 {
-        format!(
-            "same serial once look-alike characters are folded: {:?} and {:?} both read {}",
-            query.raw(),
-            m.facts.serial_number,
-            query.normalised()
-        )
-    } else {
-        format!(
-            "{} edit{} from the query ({} vs {})",
-            m.distance,
-            if m.distance == 1 { "" } else { "s" },
-            normalise(&m.facts.serial_number),
-            query.normalised()
-        )
-    }
-}
-
-/// Builds the index from the register (ids as `u32`).
-pub async fn build_index(store: &Store) -> Result<SerialIndex> {
+/// Builds the index from the register (ids as `u32`), sorting on up to `threads`.
+pub async fn build_index(store: &Store, threads: usize) -> Result<SerialIndex> {
     let serials = store.item_serials().await?;
     let entries = serials.into_iter().map(|(id, serial)| {
         (
@@ -148,80 +102,5 @@ pub async fn build_index(store: &Store) -> Result<SerialIndex> {
             normalise(&serial),
         )
     });
-    Ok(SerialIndex::build(entries))
-}
-
-/// A search: the query, how to rank, what to keep, and for whom.
-#[derive(Debug, Clone)]
-pub struct SearchRequest<'a> {
-    pub query: &'a SerialQuery,
-    pub filters: &'a RankFilters<'a>,
-    /// Only this category.
-    pub category: Option<Category>,
-    /// Only items made in this country.
-    pub country: Option<CountryCode>,
-    /// At most this many matches (0 = all).
-    pub limit: usize,
-    /// Only items this viewer may see (`None` = everything: the command line). Matches
-    /// the viewer may not see are left out of `total` too.
-    pub clearance: Option<&'a Clearance>,
-}
-
-impl Store {
-    /// Runs a search against an index built from this register, with the CLI's semantics
-    /// and JSON shape.
-    pub async fn search(
-        &self,
-        index: &SerialIndex,
-        request: &SearchRequest<'_>,
-    ) -> Result<SearchResult> {
-        let SearchRequest {
-            query,
-            filters,
-            category,
-            country,
-            limit,
-            clearance,
-        } = *request;
-        let found = index.search(query);
-        let ids: Vec<i64> = found.iter().map(|m| i64::from(m.id)).collect();
-        let facts = self.search_facts(&ids).await?;
-        let keep = |f: &SearchFacts| {
-            category.is_none_or(|c| f.category == c)
-                && country.is_none_or(|c| f.country_of_manufacture == Some(c))
-                && clearance.is_none_or(|c| c.allows(f.confidentiality, f.id))
-        };
-        let ranked = rank(query, &found, filters, |id| {
-            facts.get(&i64::from(id)).filter(|f| keep(f)).map(|f| {
-                armtrace_core::search::ItemFacts {
-                    serial: &f.serial_number,
-                    model: f.model.as_deref(),
-                    manufacturer: f.manufacturer.as_deref(),
-                }
-            })
-        });
-        let total = ranked.len();
-        let take = if limit == 0 { total } else { limit.min(total) };
-        let matches = ranked[..take]
-            .iter()
-            .map(|r| {
-                let mut m = SearchMatch {
-                    facts: facts[&i64::from(r.id)].clone(),
-                    distance: r.distance,
-                    as_written: r.as_written,
-                    filter_fit: r.filter_fit,
-                    why: String::new(),
-                };
-                m.why = why(query, &m);
-                m
-            })
-            .collect();
-        Ok(SearchResult {
-            query: query.raw().to_owned(),
-            normalised: query.normalised().to_owned(),
-            max_edits: query.max_edits(),
-            total,
-            matches,
-        })
-    }
+    Ok(SerialIndex::build_with_threads(entries, threads))
 }

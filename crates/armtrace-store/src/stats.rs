@@ -140,13 +140,19 @@ impl Store {
         }
     }
 
-    /// Link projections with their ids, in id order (the rows `ItemColumns` holds).
-    pub async fn identified_link_rows(&self) -> Result<Vec<IdentifiedLinkRow>> {
-        let q = crate::items::Statement::new(
+    /// Link projections with their ids of the items matching `filter`, in id order (the
+    /// order of the rows `ItemColumns` holds).
+    pub async fn identified_link_rows(
+        &self,
+        filter: &crate::items::ItemFilter,
+    ) -> Result<Vec<IdentifiedLinkRow>> {
+        let mut q = crate::items::Statement::new(
             "SELECT id, ref, model, manufacturer, calibre, serial_number, lot_number,
                     year_of_manufacture, recovered_on, recovered_country, recovered_place
-             FROM items ORDER BY id",
+             FROM items",
         );
+        filter.push_where(&mut q);
+        q.push(" ORDER BY id");
         self.bulk_read(q, |r| {
             let recovered_on: Option<String> = r.get(8)?;
             let recovered_country: Option<String> = r.get(9)?;

@@ -10,8 +10,9 @@
 //!   need none, since a browser never adds them on its own.
 //! * Neither: an anonymous visitor, who sees the public portal only.
 
+use armtrace_app::types::User;
+use armtrace_app::{Actor, Desk, View};
 use armtrace_core::{Clearance, Role};
-use armtrace_store::accounts::User;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
@@ -52,7 +53,7 @@ impl Access {
     }
 
     /// Whether a user of this role (or anonymous, `None`) may call a route with this access.
-    pub fn allows(self, role: Option<Role>) -> bool {
+    pub fn admits(self, role: Option<Role>) -> bool {
         match (self, role) {
             (Access::Public, _) => true,
             (_, None) => false,
@@ -79,6 +80,9 @@ pub enum Credential {
 #[derive(Debug, Clone)]
 pub struct Viewer {
     pub user: Option<User>,
+    /// Who writes, for a signed-in user.
+    pub actor: Option<Actor>,
+    /// What the viewer may see, as the application decides it (handed over, never asked).
     pub clearance: Clearance,
     pub credential: Credential,
 }
@@ -87,9 +91,23 @@ impl Viewer {
     pub fn anonymous() -> Viewer {
         Viewer {
             user: None,
+            actor: None,
             clearance: Clearance::public(),
             credential: Credential::Anonymous,
         }
+    }
+
+    /// The register as this viewer may see it.
+    pub fn view<'r>(&self, state: &'r AppState) -> View<'r> {
+        state.register.for_viewer(&self.clearance)
+    }
+
+    /// Where this viewer writes; 401 for anonymous visitors.
+    pub fn desk<'r>(&self, state: &'r AppState) -> Result<Desk<'r>, ApiError> {
+        self.actor
+            .as_ref()
+            .map(|a| state.register.for_actor(a))
+            .ok_or_else(ApiError::unauthorized)
     }
 
     pub fn role(&self) -> Option<Role> {
@@ -98,14 +116,6 @@ impl Viewer {
 
     pub fn is_anonymous(&self) -> bool {
         self.user.is_none()
-    }
-
-    /// The name written to revisions and the audit log.
-    pub fn actor(&self) -> String {
-        match &self.user {
-            Some(u) => format!("web:{}", u.name),
-            None => "web:anonymous".to_owned(),
-        }
     }
 
     /// The CSRF token to put in forms ("" when not signed in by session).
@@ -118,7 +128,7 @@ impl Viewer {
 
     /// Refuses with 401/403 unless this viewer has `access`; `what` says what was refused.
     pub fn require(&self, access: Access, what: &str) -> Result<(), ApiError> {
-        if access.allows(self.role()) {
+        if access.admits(self.role()) {
             Ok(())
         } else if self.is_anonymous() {
             Err(ApiError::unauthorized())
@@ -196,31 +206,28 @@ impl FromRequestParts<AppState> for Viewer {
 async fn identify(parts: &Parts, state: &AppState) -> Result<Viewer, ApiError> {
     if let Some(token) = bearer(&parts.headers) {
         let token = token?;
-        let user = state.store.token_user(token).await?.ok_or_else(|| {
+        let (actor, user) = state.register.token_holder(token).await?.ok_or_else(|| {
             ApiError::new(
                 axum::http::StatusCode::UNAUTHORIZED,
                 "this API token is unknown or revoked: create a new one with `armtrace token create USER`",
             )
         })?;
-        let clearance = state.store.clearance(&user).await?;
         return Ok(Viewer {
+            clearance: actor.clearance.clone(),
             user: Some(user),
-            clearance,
+            actor: Some(actor),
             credential: Credential::Token,
         });
     }
     let jar = CookieJar::from_headers(&parts.headers);
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
         let token = cookie.value().to_owned();
-        if let Some(session) = state.store.session(&token).await? {
-            let clearance = state.store.clearance(&session.user).await?;
+        if let Some((actor, user, csrf)) = state.register.session_holder(&token).await? {
             return Ok(Viewer {
-                user: Some(session.user),
-                clearance,
-                credential: Credential::Session {
-                    token,
-                    csrf: session.csrf,
-                },
+                clearance: actor.clearance.clone(),
+                user: Some(user),
+                actor: Some(actor),
+                credential: Credential::Session { token, csrf },
             });
         }
     }
@@ -234,7 +241,7 @@ pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
     c.set_same_site(SameSite::Lax);
     c.set_path("/");
     c.set_secure(secure);
-    c.set_max_age(time_hours(armtrace_store::accounts::SESSION_HOURS));
+    c.set_max_age(time_hours(armtrace_app::SESSION_HOURS));
     c
 }
 

@@ -1,7 +1,9 @@
 //! Errors as the web answers them: JSON for the API, a page for people, always with the
-//! right status code and a message a person can act on.
+//! right status code and a message a person can act on. The application's own failures
+//! answer 500 with a generic message and the id the server log holds the detail under:
+//! no internal text reaches a client.
 
-use armtrace_store::StoreError;
+use armtrace_app::AppError;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -54,28 +56,25 @@ impl ApiError {
         )
     }
 
-    /// The same answer for "absent" and "not yours to see", so that refs of hidden items
-    /// cannot be probed.
-    pub fn no_item(reference: &str) -> Self {
-        Self::not_found(format!("item {reference:?} is not in the register"))
-    }
-
-    pub fn internal(e: impl std::fmt::Display) -> Self {
-        tracing::error!("internal error: {e}");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("the server failed to answer: {e}"),
-        )
+    /// A failure of this server (not the request's fault): logged with an id, answered
+    /// with the id only.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        AppError::internal(detail).into()
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound { .. } => ApiError::not_found(e.to_string()),
-            StoreError::Input(m) => ApiError::bad_request(m),
-            other => ApiError::internal(other),
-        }
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        let status = match &e {
+            AppError::BadParameter { .. } | AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::NotFound { .. } | AppError::Unavailable(_) => StatusCode::NOT_FOUND,
+            AppError::SignInRequired(_) => return ApiError::unauthorized(),
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError::new(status, e.to_string())
     }
 }
 

@@ -2,12 +2,13 @@
 //! document at `/api/openapi.json`, generated from the handlers) and server-rendered
 //! pages for investigators, analysts and the public, in one binary with its assets.
 //!
-//! Confidentiality shapes every route. Each request is made by a [`auth::Viewer`]
-//! (anonymous, or a user by session cookie or API token) whose
-//! [`Clearance`](armtrace_core::Clearance) is applied to every query: lists, search,
-//! links, the map, statistics and exports, counts included. Who may call a route is
-//! declared once per route (API: the OpenAPI `security` of the handler; pages: the page
-//! table in [`pages`]) and the authorisation-matrix test walks those declarations.
+//! This crate never decides who may see what. Each request is made by a
+//! [`auth::Viewer`] (anonymous, or a user by session cookie or API token) whose
+//! [`Clearance`](armtrace_core::Clearance) the application layer builds and applies
+//! (`armtrace_app::Register::for_viewer`): the web only hands it over and translates
+//! results into JSON and pages. Who may call a route is declared once per route (API:
+//! the OpenAPI `security` of the handler; pages: the page table in [`pages`]) and the
+//! authorisation-matrix test walks those declarations.
 
 pub mod api;
 pub mod assets;
@@ -100,10 +101,10 @@ pub async fn serve(
     let bound = listener.local_addr()?;
     let loader = state.clone();
     tokio::spawn(async move {
-        if let Err(e) = loader.load().await {
+        if let Err(e) = loader.register.refresh().await {
             tracing::error!("cannot load the register: {e}");
         }
-        if let Err(e) = loader.follow_changes(CHANGE_POLL).await {
+        if let Err(e) = loader.register.follow_changes(CHANGE_POLL).await {
             tracing::error!("cannot follow changes to the register: {e}");
         }
     });

@@ -32,7 +32,7 @@
 //! };
 //! let columns = ItemColumns::from_items([&rifle]);
 //! let query = StatsQuery::parse(&["decade".into()], &[], None).unwrap();
-//! let result = stats(&columns, &query, &Clearance::full());
+//! let result = stats(&columns, &query, &Clearance::full(), 1);
 //! assert_eq!(serde_json::to_string(&result).unwrap(),
 //!     r#"{"total":1,"groups":[{"key":{"decade":"1990s"},"count":1,"share":1.0}]}"#);
 //! ```

@@ -117,7 +117,7 @@ fn within(
         filters: filters.to_vec(),
         weight: Weight::Items,
     };
-    let all = stats(columns, &query, clearance);
+    let all = stats(columns, &query, clearance, 1);
     let mut groups: Vec<_> = all
         .groups
         .into_iter()
@@ -178,7 +178,7 @@ pub fn report_figures(
         filters: filters.to_vec(),
         weight: Weight::Items,
     };
-    let categories = stats(columns, &query(vec![StatField::Category]), clearance);
+    let categories = stats(columns, &query(vec![StatField::Category]), clearance, 1);
     let weapons_by_country = within(
         columns,
         Category::Weapon,
@@ -190,6 +190,7 @@ pub fn report_figures(
         columns,
         &query(vec![StatField::Category, StatField::Decade]),
         clearance,
+        1,
     );
     decades.groups.retain(|g| {
         matches!(
@@ -235,7 +236,12 @@ pub fn report_figures(
         filters,
         clearance,
     );
-    let recoveries_by_month = stats(columns, &query(vec![StatField::RecoveredMonth]), clearance);
+    let recoveries_by_month = stats(
+        columns,
+        &query(vec![StatField::RecoveredMonth]),
+        clearance,
+        1,
+    );
     ReportFigures {
         status,
         categories,

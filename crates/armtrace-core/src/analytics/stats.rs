@@ -357,14 +357,12 @@ fn scan(plan: &Plan, ids: &[i64], range: std::ops::Range<usize>) -> Counts {
     counts
 }
 
-/// Splits `0..rows` between threads and adds up their counters.
-fn scan_all(plan: &Plan, ids: &[i64], rows: usize) -> Counts {
+/// Splits `0..rows` between up to `threads` threads and adds up their counters.
+fn scan_all(plan: &Plan, ids: &[i64], rows: usize, threads: usize) -> Counts {
     let threads = if rows < PARALLEL_FROM {
         1
     } else {
-        std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8)
+        threads.clamp(1, 8)
     };
     if threads == 1 {
         return scan(plan, ids, 0..rows);
@@ -389,10 +387,16 @@ fn scan_all(plan: &Plan, ids: &[i64], rows: usize) -> Counts {
     total
 }
 
-/// Runs `query` over the rows `clearance` allows (see [`StatsResult`] for the order).
-pub fn stats(columns: &ItemColumns, query: &StatsQuery, clearance: &Clearance) -> StatsResult {
+/// Runs `query` over the rows `clearance` allows (see [`StatsResult`] for the order),
+/// scanning on up to `threads` threads when the register is large.
+pub fn stats(
+    columns: &ItemColumns,
+    query: &StatsQuery,
+    clearance: &Clearance,
+    threads: usize,
+) -> StatsResult {
     let plan = Plan::new(columns, &query.by, &query.filters, query.weight, clearance);
-    let counts = scan_all(&plan, columns.ids(), columns.len());
+    let counts = scan_all(&plan, columns.ids(), columns.len(), threads);
     let mut rows: Vec<(Vec<Key>, u64)> = counts
         .non_zero()
         .into_iter()

@@ -145,7 +145,7 @@ fn run(by: &[&str], wheres: &[&str], weight: Option<&str>, clearance: &Clearance
     let by: Vec<String> = by.iter().map(|s| s.to_string()).collect();
     let wheres: Vec<String> = wheres.iter().map(|s| s.to_string()).collect();
     let query = StatsQuery::parse(&by, &wheres, weight).unwrap();
-    stats(&columns(), &query, clearance)
+    stats(&columns(), &query, clearance, 2)
 }
 
 fn full(by: &[&str], wheres: &[&str]) -> StatsResult {
@@ -414,6 +414,7 @@ fn full_on(c: &ItemColumns, by: &[&str], wheres: &[&str]) -> StatsResult {
         c,
         &StatsQuery::parse(&by, &wheres, None).unwrap(),
         &Clearance::full(),
+        2,
     )
 }
 
@@ -430,7 +431,7 @@ fn parallel_scan_counts_like_a_plain_loop() {
         Some("quantity"),
     )
     .unwrap();
-    let r = stats(&c, &query, &clearance);
+    let r = stats(&c, &query, &clearance, 2);
     let mut expected: std::collections::BTreeMap<(String, String), u64> = Default::default();
     for (row, item) in items.iter().enumerate() {
         let id = row as i64 + 1;

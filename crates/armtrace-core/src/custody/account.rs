@@ -199,7 +199,7 @@ mod tests {
         ts[0].end_user = Some("3rd Brigade".into());
         ts[1].source = TransferSource::Licence;
         ts[1].confidence = crate::transfer::Confidence::High;
-        let index = TransferIndex::new(&ts);
+        let index = TransferIndex::new(ts.clone());
         let chain = custody_chain(&item("IQ-1", "AB1234", Some("2015-03-01")), &index);
         assert_eq!(
             render_text(&chain),
@@ -219,7 +219,7 @@ mod tests {
     #[test]
     fn after_recovery_deliveries_follow_the_recovery() {
         let ts = two_hops();
-        let index = TransferIndex::new(&ts);
+        let index = TransferIndex::new(ts.clone());
         let text = render_text(&custody_chain(
             &item("IQ-1", "AB1234", Some("2014-06-01")),
             &index,
@@ -243,7 +243,7 @@ mod tests {
         let mut ts = two_hops();
         ts[0].delivered_on = None;
         ts[0].authorised_on = Some(date("2014-12"));
-        let index = TransferIndex::new(&ts);
+        let index = TransferIndex::new(ts.clone());
         let mut bare = item("X-9", "AB1234", Some("2015-03"));
         (
             bare.manufacturer,

@@ -323,7 +323,7 @@ pub(crate) mod tests {
     #[test]
     fn two_hop_chain_gives_the_last_hops_days() {
         let ts = two_hops();
-        let index = TransferIndex::new(&ts);
+        let index = TransferIndex::new(ts.clone());
         let chain = custody_chain(&item("IQ-1", "AB1234", Some("2015-03-01")), &index);
         let refs: Vec<_> = chain
             .steps
@@ -352,7 +352,7 @@ pub(crate) mod tests {
         let mut t = ranged("T", "AK-47", "AB1", "AB9");
         t.delivered_on = Some(date("2015-01-01"));
         let ts = [t];
-        let index = TransferIndex::new(&ts);
+        let index = TransferIndex::new(ts.clone());
         let chain = custody_chain(&item("X", "AB5", Some("2015-03-01")), &index);
         assert_eq!(chain.diversion.unwrap().days, 59);
     }
@@ -360,7 +360,7 @@ pub(crate) mod tests {
     #[test]
     fn deliveries_after_recovery_are_shown_but_not_counted() {
         let ts = two_hops();
-        let index = TransferIndex::new(&ts);
+        let index = TransferIndex::new(ts.clone());
         let chain = custody_chain(&item("IQ-1", "AB1234", Some("2014-06-01")), &index);
         let timings: Vec<_> = chain.steps.iter().map(|s| s.timing).collect();
         assert_eq!(timings, [Timing::BeforeRecovery, Timing::AfterRecovery]);
@@ -385,7 +385,7 @@ pub(crate) mod tests {
     #[test]
     fn partial_dates_never_give_days() {
         let mut ts = two_hops();
-        let index = TransferIndex::new(&ts);
+        let index = TransferIndex::new(ts.clone());
         let chain = custody_chain(&item("A", "AB1234", Some("2015-03")), &index);
         assert_eq!(chain.no_diversion, Some(NoDiversion::RecoveryDatePartial));
         let chain = custody_chain(&item("A", "AB1234", None), &index);
@@ -393,12 +393,12 @@ pub(crate) mod tests {
         assert!(chain.steps.iter().all(|s| s.timing == Timing::Undetermined));
         // The last hop known only to the month: no diversion, rather than the export's days.
         ts[0].delivered_on = Some(date("2015-01"));
-        let index = TransferIndex::new(&ts);
+        let index = TransferIndex::new(ts.clone());
         let chain = custody_chain(&item("A", "AB1234", Some("2015-03-01")), &index);
         assert_eq!(chain.no_diversion, Some(NoDiversion::DeliveryDatePartial));
         // ... and a last hop in the month of recovery is undetermined, so the export is last.
         ts[0].delivered_on = Some(date("2015-03"));
-        let index = TransferIndex::new(&ts);
+        let index = TransferIndex::new(ts.clone());
         let chain = custody_chain(&item("A", "AB1234", Some("2015-03-01")), &index);
         assert_eq!(chain.steps[1].timing, Timing::Undetermined);
         assert_eq!(chain.diversion.unwrap().transfer_ref, "L-123");
@@ -408,7 +408,7 @@ pub(crate) mod tests {
     fn end_user_falls_back_to_the_recipient() {
         let mut ts = two_hops();
         ts[0].end_user = Some("3rd Brigade".into());
-        let index = TransferIndex::new(&ts);
+        let index = TransferIndex::new(ts.clone());
         let d = custody_chain(&item("A", "AB1234", Some("2015-03-01")), &index)
             .diversion
             .unwrap();
@@ -419,7 +419,7 @@ pub(crate) mod tests {
     #[test]
     fn diversions_of_a_register_in_ref_order_with_the_contract_fields() {
         let ts = two_hops();
-        let index = TransferIndex::new(&ts);
+        let index = TransferIndex::new(ts.clone());
         let items = [
             item("B", "AB1234", Some("2015-03-01")),
             item("A", "AB1300", Some("2015-03-01")),
@@ -459,7 +459,7 @@ pub(crate) mod tests {
     #[test]
     fn an_empty_chain() {
         let ts = [transfer("unrelated")];
-        let index = TransferIndex::new(&ts);
+        let index = TransferIndex::new(ts.clone());
         let chain = custody_chain(&item("A", "AB1234", Some("2015-03-01")), &index);
         assert!(chain.steps.is_empty());
         assert_eq!(
@@ -472,7 +472,7 @@ pub(crate) mod tests {
     fn the_demo_register_shows_its_59_day_diversion() {
         let items: Vec<Item> = crate::demo::items(3000, 1).collect();
         let transfers = crate::demo::transfers(3000, 1);
-        let index = TransferIndex::new(&transfers);
+        let index = TransferIndex::new(transfers.clone());
         let entries: Vec<LinkEntry> = items.iter().map(LinkEntry::from).collect();
         let found = diversions(&entries, &index);
         assert!(

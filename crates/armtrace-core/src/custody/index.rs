@@ -19,6 +19,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -122,20 +123,21 @@ struct LotTransfer {
     calibre: Option<String>,
 }
 
-/// Transfers indexed for coverage queries. Built once per register; borrowing the
-/// transfers lets the store load them once and the index refer to them by position.
-pub struct TransferIndex<'t> {
-    transfers: &'t [Transfer],
+/// Transfers indexed for coverage queries. Built once per register version and kept
+/// (the application caches it), holding the transfers it refers to by position.
+pub struct TransferIndex {
+    transfers: Arc<[Transfer]>,
     /// `rank[i]`: the position of transfer `i` in delivery order.
     rank: Vec<usize>,
     ranges: HashMap<(String, String), Spans>,
     lots: HashMap<(String, SerialKey), Vec<LotTransfer>>,
 }
 
-impl<'t> TransferIndex<'t> {
+impl TransferIndex {
     /// Indexes `transfers`. Delivery order is by `delivered_on` (by `authorised_on` when
     /// the delivery date is missing; undated transfers last), then by `transfer_ref`.
-    pub fn new(transfers: &'t [Transfer]) -> Self {
+    pub fn new(transfers: impl Into<Arc<[Transfer]>>) -> Self {
+        let transfers: Arc<[Transfer]> = transfers.into();
         let mut order: Vec<usize> = (0..transfers.len()).collect();
         order.sort_by_key(|&i| {
             let t = &transfers[i];
@@ -196,8 +198,8 @@ impl<'t> TransferIndex<'t> {
     }
 
     /// The indexed transfers, in the order given to [`TransferIndex::new`].
-    pub fn transfers(&self) -> &'t [Transfer] {
-        self.transfers
+    pub fn transfers(&self) -> &[Transfer] {
+        &self.transfers
     }
 
     /// The transfers covering `item` (positions in [`TransferIndex::transfers`]), in
@@ -331,7 +333,7 @@ pub(crate) mod tests {
     #[test]
     fn serial_ranges_are_inclusive_at_both_ends() {
         let ts = [ranged("T", "AK-47", "AB1000", "AB-1999")];
-        let index = TransferIndex::new(&ts);
+        let index = TransferIndex::new(ts.clone());
         for (serial, expected) in [
             ("AB0999", false),
             ("AB1000", true),
@@ -361,7 +363,7 @@ pub(crate) mod tests {
             ranged("ac", "AK-47", "AC1000", "AC1999"),
             anonymous,
         ];
-        let index = TransferIndex::new(&ts);
+        let index = TransferIndex::new(ts.clone());
         assert!(index.covering(&rifle("AB1500")).is_empty());
         let mut no_model = rifle("AB1500");
         no_model.model = None;
@@ -381,7 +383,7 @@ pub(crate) mod tests {
             lotted("cal", None, Some("7.62X39mm")),
             lotted("cal54", None, Some("7.62x54mmR")),
         ];
-        let index = TransferIndex::new(&ts);
+        let index = TransferIndex::new(ts.clone());
         let all = |v: Vec<String>| {
             let mut v = v;
             v.sort();
@@ -412,7 +414,7 @@ pub(crate) mod tests {
         t.manufacturer = None;
         let ts = [t];
         assert!(
-            TransferIndex::new(&ts)
+            TransferIndex::new(ts.clone())
                 .covering(&cartridge(None, None))
                 .is_empty()
         );
@@ -424,7 +426,7 @@ pub(crate) mod tests {
         (t.model, t.serial_from, t.serial_to) =
             (Some("AK-47".into()), Some("A1".into()), Some("A9".into()));
         let ts = [t];
-        let index = TransferIndex::new(&ts);
+        let index = TransferIndex::new(ts.clone());
         let mut item = cartridge(None, None);
         (item.model, item.serial) = (Some("ak-47"), Some("A5"));
         let found = index.covering(&item);
@@ -443,7 +445,7 @@ pub(crate) mod tests {
         authorised.authorised_on = d("2014-05");
         let undated = ranged("d-undated", "AK-47", "AB1", "AB9");
         let ts = [undated, late, authorised, early];
-        let index = TransferIndex::new(&ts);
+        let index = TransferIndex::new(ts.clone());
         assert_eq!(
             covered(&index, &rifle("AB5")),
             ["b-early", "c-authorised", "a-late", "d-undated"]
@@ -507,7 +509,7 @@ pub(crate) mod tests {
                     ..ranged(&format!("T{i}"), MODELS[m], &format!("{}{from}", PREFIXES[p]), &format!("{}{}", PREFIXES[p], from + len))
                 })
                 .collect();
-            let index = TransferIndex::new(&ts);
+            let index = TransferIndex::new(ts.clone());
             let serials: Vec<String> = probes.iter().map(|&(_, p, n, _, _)| format!("{}{n}", PREFIXES[p])).collect();
             for (&(m, _, _, lot, year), serial) in probes.iter().zip(&serials) {
                 let item = LinkEntry {

@@ -58,11 +58,11 @@ impl Batch {
     }
 
     /// Entry numbers in lexicographic order of their serials (ties by entry number, so
-    /// the order is deterministic).
-    pub(super) fn sorted_order(&self) -> Vec<u32> {
+    /// the order is deterministic), sorted on up to `threads` threads (two at most help).
+    pub(super) fn sorted_order(&self, threads: usize) -> Vec<u32> {
         let count = u32::try_from(self.len()).expect("more than 4 billion serials");
         let mut keys: Vec<(u64, u32)> = (0..count).map(|e| (self.chunk(e, 0), e)).collect();
-        let threads = thread::available_parallelism().map_or(1, |n| n.get().min(2));
+        let threads = threads.min(2);
         self.sort_from(&mut keys, 0, threads);
         keys.into_iter().map(|(_, entry)| entry).collect()
     }
@@ -153,7 +153,7 @@ mod tests {
             batch.push(id as u32, s.as_bytes());
         }
         batch
-            .sorted_order()
+            .sorted_order(2)
             .into_iter()
             .map(|e| String::from_utf8(batch.serial(e).to_vec()).unwrap())
             .collect()

@@ -42,6 +42,9 @@ pub(super) struct Limits {
     /// `recent` is merged into `base` once it holds more than this many entries and
     /// more than `base / RECENT_SHARE`.
     pub(super) recent_min: usize,
+    /// Threads a segment's sort may use (the caller decides; see
+    /// [`SerialIndex::build_with_threads`]).
+    pub(super) threads: usize,
 }
 
 /// See the module documentation: `recent` may hold up to 1/64 of `base`.
@@ -54,6 +57,7 @@ impl Default for Limits {
         Limits {
             pending: 1024,
             recent_min: 1 << 16,
+            threads: 1,
         }
     }
 }
@@ -129,12 +133,24 @@ impl SerialIndex {
         }
     }
 
-    /// Builds an index from `(id, normalised serial)` pairs in one pass: the fast way to
-    /// load a register (sorting runs on two threads when there are two cores). When an
-    /// id occurs more than once, its last serial wins, as with repeated
+    /// Builds an index from `(id, normalised serial)` pairs in one pass, on one thread.
+    /// When an id occurs more than once, its last serial wins, as with repeated
     /// [`insert`](Self::insert)s.
     pub fn build(entries: impl IntoIterator<Item = (u32, String)>) -> Self {
-        let mut index = SerialIndex::new();
+        SerialIndex::build_with_threads(entries, 1)
+    }
+
+    /// Like [`build`](Self::build), sorting on up to `threads` threads (two is what a
+    /// two-core machine gains from): the fast way to load a register. Later rebuilds of
+    /// the index's layers use as many.
+    pub fn build_with_threads(
+        entries: impl IntoIterator<Item = (u32, String)>,
+        threads: usize,
+    ) -> Self {
+        let mut index = SerialIndex::with_limits(Limits {
+            threads: threads.max(1),
+            ..Limits::default()
+        });
         let entries = entries.into_iter();
         let mut batch = Batch::with_capacity(entries.size_hint().0, entries.size_hint().0 * 12);
         for (id, serial) in entries {
@@ -284,7 +300,7 @@ impl SerialIndex {
         for (id, serial) in self.pending.drain(..) {
             batch.push(id, &serial);
         }
-        self.recent = Segment::build(&batch);
+        self.recent = Segment::build(&batch, self.limits.threads);
         self.recent_live = batch.len();
         for entry in 0..batch.len() as u32 {
             self.place[batch.id(entry) as usize] = Place::Recent;
@@ -310,7 +326,7 @@ impl SerialIndex {
 
     /// Makes `batch` (one entry per id, no empty serial) the base segment.
     fn set_base(&mut self, batch: &Batch) {
-        self.base = Segment::build(batch);
+        self.base = Segment::build(batch, self.limits.threads);
         self.base_live = batch.len();
         let max_id = (0..batch.len() as u32).map(|e| batch.id(e)).max();
         if let Some(max_id) = max_id
@@ -341,6 +357,7 @@ mod tests {
         SerialIndex::with_limits(Limits {
             pending: 2,
             recent_min: 3,
+            threads: 2,
         })
     }
 

@@ -151,6 +151,7 @@ fn small_limits() -> Limits {
     Limits {
         pending: 3,
         recent_min: 6,
+        threads: 2,
     }
 }
 

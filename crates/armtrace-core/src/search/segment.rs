@@ -67,14 +67,14 @@ pub(super) struct Segment {
 
 impl Default for Segment {
     fn default() -> Self {
-        Segment::build(&Batch::default())
+        Segment::build(&Batch::default(), 1)
     }
 }
 
 impl Segment {
     /// Builds the trie of every entry in `batch`.
-    pub(super) fn build(batch: &Batch) -> Segment {
-        let order = batch.sorted_order();
+    pub(super) fn build(batch: &Batch, threads: usize) -> Segment {
+        let order = batch.sorted_order(threads);
         let mut text = Vec::with_capacity(batch.text_len());
         let mut starts = vec![0u32];
         let mut ids = Vec::with_capacity(batch.len());
@@ -319,7 +319,7 @@ mod tests {
         for (id, s) in serials.iter().enumerate() {
             batch.push(id as u32, s.as_bytes());
         }
-        Segment::build(&batch)
+        Segment::build(&batch, 1)
     }
 
     fn found(segment: &Segment, query: &str, edits: u8) -> Vec<(String, u8)> {

@@ -132,7 +132,10 @@ async fn fill(register: &TestRegister, store: &Store) -> Filled {
         .create_token("ana", Some("scripts"), "test")
         .await
         .unwrap();
-    let reference = store.items(&Default::default(), 1, 0).await.unwrap()[0]
+    let reference = store
+        .items(&crate::items::ItemFilter::everything(), 1, 0)
+        .await
+        .unwrap()[0]
         .item
         .reference
         .clone();

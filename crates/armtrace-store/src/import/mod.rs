@@ -48,8 +48,9 @@ pub struct ImportOptions {
     /// Who is importing (recorded with the import and every revision).
     pub actor: String,
     /// The importer's clearance: rows whose key belongs to an item they may not see are
-    /// rejected, never written (`None`: the command line, which may change anything).
-    pub clearance: Option<armtrace_core::Clearance>,
+    /// rejected, never written ([`Clearance::full`](armtrace_core::Clearance::full): the
+    /// command line, which may change anything).
+    pub clearance: armtrace_core::Clearance,
 }
 
 impl ImportOptions {
@@ -61,7 +62,7 @@ impl ImportOptions {
             skip_invalid: false,
             ignore_unknown: false,
             actor: actor.into(),
-            clearance: None,
+            clearance: armtrace_core::Clearance::full(),
         }
     }
 }
@@ -399,9 +400,10 @@ struct Writer<'o, R: Record, S: Sink<R>> {
 impl<'o, R: Record, S: Sink<R>> Writer<'o, R, S> {
     async fn new(mut sink: S, options: &'o ImportOptions) -> Result<Self> {
         let existing = sink.existing().await?;
-        let hidden = match &options.clearance {
-            Some(c) if !c.sees_everything() => sink.hidden(c).await?,
-            _ => FxHashSet::default(),
+        let hidden = if options.clearance.sees_everything() {
+            FxHashSet::default()
+        } else {
+            sink.hidden(&options.clearance).await?
         };
         Ok(Writer {
             sink,

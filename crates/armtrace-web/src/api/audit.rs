@@ -43,7 +43,9 @@ pub async fn audit_log(
     viewer.require(Access::Admin, "read the audit log")?;
     let after = number_param("after", &p.after, 0, i64::MAX as u64)? as i64;
     let limit = number_param("limit", &p.limit, 100, 1000)? as u32;
-    Ok(Json(state.store.audit_entries(after, limit).await?))
+    Ok(Json(
+        viewer.desk(&state)?.audit_entries(after, limit).await?,
+    ))
 }
 
 #[utoipa::path(
@@ -60,7 +62,7 @@ pub async fn audit_verify(
     viewer: Viewer,
 ) -> ApiResult<Json<serde_json::Value>> {
     viewer.require(Access::Admin, "verify the audit log")?;
-    let v = state.store.audit_verify().await?;
+    let v = viewer.desk(&state)?.audit_verify().await?;
     Ok(Json(
         serde_json::to_value(v).map_err(crate::error::ApiError::internal)?,
     ))

@@ -4,7 +4,7 @@
 //! A file is reached through an item the viewer may see, so the item's confidentiality
 //! covers its photos too.
 
-use armtrace_store::evidence::{EvidenceFile, MAX_EVIDENCE_BYTES, THUMBNAIL_MEDIA_TYPE};
+use armtrace_app::{EvidenceEntry, MAX_EVIDENCE_BYTES};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::multipart::MultipartRejection;
@@ -14,13 +14,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::items::visible_item;
 use crate::auth::{Access, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-/// Thumbnail edge in pixels.
-pub const THUMBNAIL_PX: u32 = 320;
+/// The media type of every thumbnail.
+const THUMBNAIL_MEDIA_TYPE: &str = "image/jpeg";
 
 /// An evidence file as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -53,13 +52,12 @@ pub fn url_ref(reference: &str) -> String {
         .collect()
 }
 
-/// The evidence of an item for a viewer.
-pub fn evidence_json(files: &[EvidenceFile], viewer: &Viewer, reference: &str) -> Vec<Evidence> {
+/// The evidence of an item as the API shows it, with where to fetch each file.
+pub fn evidence_json(files: &[EvidenceEntry], reference: &str) -> Vec<Evidence> {
     files
         .iter()
         .map(|f| {
             let base = format!("/api/items/{}/evidence/{}", url_ref(reference), f.sha256);
-            let photo = matches!(f.media_type.as_str(), "image/jpeg" | "image/png");
             Evidence {
                 sha256: f.sha256.clone(),
                 size: f.size,
@@ -67,8 +65,8 @@ pub fn evidence_json(files: &[EvidenceFile], viewer: &Viewer, reference: &str) -
                 file_name: f.file_name.clone(),
                 caption: f.caption.clone(),
                 added_at: f.added_at.clone(),
-                added_by: (!viewer.is_anonymous()).then(|| f.added_by.clone()),
-                thumbnail_url: photo.then(|| format!("{base}/thumbnail")),
+                added_by: f.added_by.clone(),
+                thumbnail_url: f.is_photo.then(|| format!("{base}/thumbnail")),
                 url: base,
             }
         })
@@ -88,9 +86,8 @@ pub async fn item_evidence(
     viewer: Viewer,
     Path(reference): Path<String>,
 ) -> ApiResult<Json<Vec<Evidence>>> {
-    let stored = visible_item(&state, &viewer, &reference).await?;
-    let files = state.store.evidence_for_item(stored.id).await?;
-    Ok(Json(evidence_json(&files, &viewer, &reference)))
+    let files = viewer.view(&state).evidence(&reference).await?;
+    Ok(Json(evidence_json(&files, &reference)))
 }
 
 /// The multipart form of an evidence upload (documentation).
@@ -179,57 +176,15 @@ pub async fn upload_evidence(
     form: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<Evidence>)> {
     viewer.require(Access::Write, "add evidence")?;
-    let stored = visible_item(&state, &viewer, &reference).await?;
+    let desk = viewer.desk(&state)?;
+    // The item first: a hidden or absent item answers 404 before any upload is read.
+    desk.view().item(&reference).await?;
     let (name, bytes, caption, _) = read_evidence_upload(form).await?;
-    let file = state
-        .store
-        .add_evidence_with_caption(
-            &stored.item.reference,
-            &name,
-            None,
-            caption.as_deref(),
-            &bytes,
-            &viewer.actor(),
-        )
+    let file = desk
+        .add_evidence(&reference, &name, None, caption.as_deref(), &bytes)
         .await?;
-    let mut json = evidence_json(std::slice::from_ref(&file), &viewer, &reference);
+    let mut json = evidence_json(std::slice::from_ref(&file), &reference);
     Ok((StatusCode::CREATED, Json(json.remove(0))))
-}
-
-/// The attachment `sha256` of a visible item, or 404.
-async fn attachment(
-    state: &AppState,
-    viewer: &Viewer,
-    reference: &str,
-    sha256: &str,
-) -> ApiResult<EvidenceFile> {
-    let stored = visible_item(state, viewer, reference).await?;
-    let wanted = armtrace_store::evidence::parse_sha256(sha256)
-        .map_err(|e| ApiError::bad_request(format!("parameter sha256: {e}")))?;
-    state
-        .store
-        .evidence_for_item(stored.id)
-        .await?
-        .into_iter()
-        .find(|f| f.sha256 == wanted)
-        .ok_or_else(|| {
-            ApiError::not_found(format!("item {reference:?} has no evidence file {wanted}"))
-        })
-}
-
-/// Where an attachment's bytes are; a 500 naming the file when they are gone (the
-/// register says it exists, so the store was changed outside armtrace).
-fn stored_file(state: &AppState, file: &EvidenceFile) -> ApiResult<std::path::PathBuf> {
-    state
-        .store
-        .evidence_path(&file.sha256)
-        .filter(|p| p.is_file())
-        .ok_or_else(|| {
-            ApiError::internal(format!(
-                "evidence file {} ({}) is missing from the store: run `armtrace audit verify` and restore it from a backup",
-                file.sha256, file.file_name
-            ))
-        })
 }
 
 #[utoipa::path(
@@ -253,34 +208,25 @@ pub async fn evidence_file(
     viewer: Viewer,
     Path((reference, sha256)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let file = attachment(&state, &viewer, &reference, &sha256).await?;
-    let path = stored_file(&state, &file)?;
-    let bytes = tokio::fs::read(&path).await.map_err(|e| {
-        ApiError::internal(format!("cannot read evidence file {}: {e}", file.sha256))
-    })?;
-    let inline = matches!(file.media_type.as_str(), "image/jpeg" | "image/png");
+    let file = viewer
+        .view(&state)
+        .evidence_file(&reference, &sha256)
+        .await?;
     let disposition = format!(
         "{}; filename=\"{}\"",
-        if inline { "inline" } else { "attachment" },
+        if file.inline { "inline" } else { "attachment" },
         file.file_name.replace(['"', '\\', '\r', '\n'], "_")
     );
     Ok((
         [
-            (
-                header::CONTENT_TYPE,
-                if inline {
-                    file.media_type.clone()
-                } else {
-                    "application/octet-stream".into()
-                },
-            ),
+            (header::CONTENT_TYPE, file.media_type),
             (header::CONTENT_DISPOSITION, disposition),
             (
                 header::CACHE_CONTROL,
                 "private, max-age=86400, immutable".into(),
             ),
         ],
-        Body::from(bytes),
+        Body::from(file.bytes),
     )
         .into_response())
 }
@@ -302,18 +248,10 @@ pub async fn evidence_thumbnail(
     viewer: Viewer,
     Path((reference, sha256)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let file = attachment(&state, &viewer, &reference, &sha256).await?;
-    stored_file(&state, &file)?;
-    let thumb = state
-        .store
-        .evidence_thumbnail(&file.sha256, THUMBNAIL_PX)
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "{} is not a photo armtrace can make a thumbnail of",
-                file.file_name
-            ))
-        })?;
+    let thumb = viewer
+        .view(&state)
+        .evidence_thumbnail(&reference, &sha256)
+        .await?;
     Ok((
         [
             (header::CONTENT_TYPE, THUMBNAIL_MEDIA_TYPE),

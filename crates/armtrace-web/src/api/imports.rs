@@ -5,9 +5,8 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use armtrace_core::{Item, Transfer};
-use armtrace_store::import::{Format, ImportOptions, ImportProgress, ImportReport};
-use armtrace_store::record::Record;
+use armtrace_app::types::{Format, ImportInput};
+use armtrace_app::{ImportJob, ImportKind as Kind, ImportRequest, ImportState};
 use axum::Json;
 use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Path, State};
@@ -22,7 +21,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::ApiQuery;
 use crate::auth::{Access, Viewer};
 use crate::error::{ApiError, ApiResult};
-use crate::state::{AppState, ImportStatus};
+use crate::state::AppState;
 
 /// What an uploaded file holds.
 #[derive(Debug, ToSchema)]
@@ -169,133 +168,36 @@ pub async fn read_upload(mut form: Multipart) -> ApiResult<Upload> {
     Ok(upload)
 }
 
-/// Starts an import of an upload; returns its id and a receiver of its progress.
+/// Starts an import of an upload; returns a receiver of its progress.
 pub fn start(
     state: &AppState,
     viewer: &Viewer,
     upload: Upload,
-) -> ApiResult<watch::Receiver<ImportStatus>> {
-    // Keep only the last path component of the client's file name.
+) -> ApiResult<watch::Receiver<ImportJob>> {
+    let kind: Kind = upload.kind.parse()?;
+    // Only the base name of the client's file name is kept, and only as a name: it is
+    // never a path on this server.
     let file_name = upload
         .file_name
         .rsplit(['/', '\\'])
         .next()
-        .filter(|s| !s.is_empty())
+        .filter(|s| !s.is_empty() && *s != "." && *s != "..")
         .unwrap_or("upload")
         .to_owned();
-    let format = upload
-        .format
-        .or_else(|| Format::from_path(std::path::Path::new(&file_name)));
-    let unreadable = match format {
-        None => Some(format!(
-            "cannot tell the format of {file_name:?} from its name: upload a .csv, .jsonl or .xlsx file, or say which with the form field format"
-        )),
-        Some(Format::Sipri) if upload.kind == "items" => Some(
-            "format=sipri reads the SIPRI Arms Transfers Database, which holds transfers: send kind=transfers".to_owned(),
-        ),
-        Some(_) => None,
-    };
-    let (Some(format), None) = (format, &unreadable) else {
-        // Nothing can be read from it: a failed import (422), like an unreadable file.
-        let tx = state.imports.start(|id| ImportStatus {
-            id,
-            kind: upload.kind.clone(),
-            file_name: file_name.clone(),
-            state: "failed".into(),
-            dry_run: upload.dry_run,
-            rows: 0,
-            bytes_read: 0,
-            total_bytes: upload.bytes.len() as u64,
-            report: None,
-            error: unreadable.clone(),
-            started_by: viewer.actor(),
-            started_at: jiff::Timestamp::now().to_string(),
-        });
-        return Ok(tx.subscribe());
-    };
-    let dir = tempfile::tempdir().map_err(ApiError::internal)?;
-    let path = dir.path().join(&file_name);
-    std::fs::write(&path, &upload.bytes).map_err(ApiError::internal)?;
-    let mut options = ImportOptions::new(format, viewer.actor());
-    options.dry_run = upload.dry_run;
-    options.skip_invalid = upload.skip_invalid;
-    options.ignore_unknown = upload.ignore_unknown;
-    options.clearance = Some(viewer.clearance.clone());
-    let total_bytes = upload.bytes.len() as u64;
-    let tx = state.imports.start(|id| ImportStatus {
-        id,
-        kind: upload.kind.clone(),
-        file_name: file_name.clone(),
-        state: "running".into(),
-        dry_run: upload.dry_run,
-        rows: 0,
-        bytes_read: 0,
-        total_bytes,
-        report: None,
-        error: None,
-        started_by: viewer.actor(),
-        started_at: jiff::Timestamp::now().to_string(),
-    });
-    let rx = tx.subscribe();
-    let state = state.clone();
-    let kind = upload.kind;
-    let handle = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || {
-        let _dir = dir; // removed when the import is over
-        let progress = |p: ImportProgress| {
-            tx.send_modify(|s| {
-                s.rows = p.rows;
-                s.bytes_read = p.bytes_read;
-            });
-        };
-        let result = handle.block_on(async {
-            if kind == "items" {
-                run::<Item>(&state, &path, &options, &progress).await
-            } else {
-                run::<Transfer>(&state, &path, &options, &progress).await
-            }
-        });
-        let wrote = matches!(&result, Ok(r) if !options.dry_run && r.accepted(options.skip_invalid) && r.inserted + r.updated > 0);
-        if wrote && let Err(e) = handle.block_on(state.load()) {
-            tracing::error!("cannot reload the search index after an import: {e}");
-        }
-        tx.send_modify(|s| match result {
-            Ok(report) => {
-                let accepted = report.accepted(options.skip_invalid);
-                s.state = if accepted { "done" } else { "failed" }.into();
-                if !accepted {
-                    s.error = Some(format!(
-                        "{} row{} invalid, so nothing was written: fix them (see the report) or import with skip_invalid",
-                        report.rejected,
-                        if report.rejected == 1 { " is" } else { "s are" }
-                    ));
-                }
-                s.report = Some(serde_json::to_value(&report).expect("reports serialise"));
-            }
-            Err(e) => {
-                s.state = "failed".into();
-                s.error = Some(e.to_string());
-            }
-        });
-    });
-    Ok(rx)
-}
-
-async fn run<R: Record>(
-    state: &AppState,
-    path: &std::path::Path,
-    options: &ImportOptions,
-    progress: &(dyn Fn(ImportProgress) + Send + Sync),
-) -> Result<ImportReport, armtrace_store::StoreError> {
-    state.store.import_file::<R>(path, options, progress).await
+    let mut request = ImportRequest::new(kind, ImportInput::bytes(file_name, upload.bytes));
+    request.format = upload.format;
+    request.dry_run = upload.dry_run;
+    request.skip_invalid = upload.skip_invalid;
+    request.ignore_unknown = upload.ignore_unknown;
+    Ok(viewer.desk(state)?.start_import(request)?)
 }
 
 /// The answer for an import's status: 200 done, 422 failed, 202 running.
-pub fn status_response(status: ImportStatus) -> Response {
-    let code = match status.state.as_str() {
-        "done" => StatusCode::OK,
-        "failed" => StatusCode::UNPROCESSABLE_ENTITY,
-        _ => StatusCode::ACCEPTED,
+pub fn status_response(status: ImportJob) -> Response {
+    let code = match status.state {
+        ImportState::Done => StatusCode::OK,
+        ImportState::Failed => StatusCode::UNPROCESSABLE_ENTITY,
+        ImportState::Running => StatusCode::ACCEPTED,
     };
     (code, Json(status)).into_response()
 }
@@ -306,13 +208,13 @@ pub fn status_response(status: ImportStatus) -> Response {
     request_body(content = ImportForm, content_type = "multipart/form-data"),
     security(("bearer" = ["write"]), ("session" = ["write"])),
     responses(
-        (status = 200, description = "Finished (with wait=true or a quick file)", body = ImportStatus),
-        (status = 202, description = "Started: follow /api/imports/{id} or /api/imports/{id}/events", body = ImportStatus),
+        (status = 200, description = "Finished (with wait=true or a quick file)", body = ImportJob),
+        (status = 202, description = "Started: follow /api/imports/{id} or /api/imports/{id}/events", body = ImportJob),
         (status = 400, description = "A malformed upload", body = crate::error::ErrorBody),
         (status = 401, description = "Not signed in", body = crate::error::ErrorBody),
         (status = 403, description = "Your role may not import", body = crate::error::ErrorBody),
         (status = 413, description = "The upload is too large", body = crate::error::ErrorBody),
-        (status = 422, description = "The file could not be imported (unreadable, bad header, invalid rows): nothing was written", body = ImportStatus),
+        (status = 422, description = "The file could not be imported (unreadable, bad header, invalid rows): nothing was written", body = ImportJob),
     )
 )]
 pub async fn start_import(
@@ -336,7 +238,7 @@ pub async fn start_import(
         .transpose()?
         .unwrap_or(false);
     let mut rx = start(&state, &viewer, upload)?;
-    let finished = |s: &ImportStatus| s.state != "running";
+    let finished = |s: &ImportJob| s.state != ImportState::Running;
     if wait {
         let _ = rx.wait_for(finished).await;
     } else {
@@ -351,7 +253,7 @@ pub async fn start_import(
     get, path = "/api/imports", tag = "imports",
     security(("bearer" = ["write"]), ("session" = ["write"])),
     responses(
-        (status = 200, description = "Imports started from the web since the server started, newest first", body = Vec<ImportStatus>),
+        (status = 200, description = "Imports started from the web since the server started, newest first", body = Vec<ImportJob>),
         (status = 401, description = "Not signed in", body = crate::error::ErrorBody),
         (status = 403, description = "Your role may not import", body = crate::error::ErrorBody),
     )
@@ -359,38 +261,9 @@ pub async fn start_import(
 pub async fn list_imports(
     State(state): State<AppState>,
     viewer: Viewer,
-) -> ApiResult<Json<Vec<ImportStatus>>> {
+) -> ApiResult<Json<Vec<ImportJob>>> {
     viewer.require(Access::Write, "see imports")?;
-    Ok(Json(visible_imports(&state, &viewer)))
-}
-
-/// The imports a viewer may follow: their own, or all for admins (reports name rows
-/// and values of files others uploaded).
-pub fn visible_imports(state: &AppState, viewer: &Viewer) -> Vec<ImportStatus> {
-    let mut all = state.imports.list();
-    if !viewer.role().is_some_and(|r| r.is_admin()) {
-        let me = viewer.actor();
-        all.retain(|s| s.started_by == me);
-    }
-    all
-}
-
-/// One import the viewer may follow, or 404.
-pub fn find(
-    state: &AppState,
-    viewer: &Viewer,
-    id: &str,
-) -> ApiResult<watch::Receiver<ImportStatus>> {
-    let admin = viewer.role().is_some_and(|r| r.is_admin());
-    id.parse::<u64>()
-        .ok()
-        .and_then(|id| state.imports.watch(id))
-        .filter(|rx| admin || rx.borrow().started_by == viewer.actor())
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "no import {id:?} of yours since the server started"
-            ))
-        })
+    Ok(Json(viewer.desk(&state)?.import_jobs()?))
 }
 
 #[utoipa::path(
@@ -398,8 +271,8 @@ pub fn find(
     params(("id" = String, Path, description = "The import's id")),
     security(("bearer" = ["write"]), ("session" = ["write"])),
     responses(
-        (status = 200, description = "Finished: `state` is done, or failed (nothing was written; see `error` and `report`)", body = ImportStatus),
-        (status = 202, description = "Running", body = ImportStatus),
+        (status = 200, description = "Finished: `state` is done, or failed (nothing was written; see `error` and `report`)", body = ImportJob),
+        (status = 202, description = "Running", body = ImportJob),
         (status = 401, description = "Not signed in", body = crate::error::ErrorBody),
         (status = 403, description = "Your role may not import", body = crate::error::ErrorBody),
         (status = 404, description = "No such import", body = crate::error::ErrorBody),
@@ -411,10 +284,10 @@ pub async fn get_import(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     viewer.require(Access::Write, "see imports")?;
-    let status = find(&state, &viewer, &id)?.borrow().clone();
+    let status = viewer.desk(&state)?.import_job(&id)?.borrow().clone();
     // Reading a status succeeds whatever the import's outcome: 200 once finished (done
     // or failed, see `state`), 202 while running.
-    let code = if status.state == "running" {
+    let code = if status.state == ImportState::Running {
         StatusCode::ACCEPTED
     } else {
         StatusCode::OK
@@ -439,7 +312,7 @@ pub async fn import_events(
     Path(id): Path<String>,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     viewer.require(Access::Write, "see imports")?;
-    let rx = find(&state, &viewer, &id)?;
+    let rx = viewer.desk(&state)?.import_job(&id)?;
     let stream =
         futures_util::stream::unfold((rx, true, false), |(mut rx, first, done)| async move {
             if done {
@@ -454,7 +327,7 @@ pub async fn import_events(
                 return Some((Ok(event), (rx, false, true)));
             }
             let status = rx.borrow_and_update().clone();
-            let finished = status.state != "running";
+            let finished = status.state != ImportState::Running;
             let event = Event::default()
                 .json_data(&status)
                 .expect("status serialises");

@@ -1,9 +1,7 @@
 //! `/api/items`: lists with filters, one item with its history, and exports.
 
-use armtrace_core::Clearance;
-use armtrace_core::identify;
-use armtrace_store::export::ExportFormat;
-use armtrace_store::items::StoredItem;
+use armtrace_app::types::ExportFormat;
+use armtrace_app::{ItemDetail as AppItemDetail, ItemRecord};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -45,33 +43,10 @@ pub struct ItemPage {
     pub items: Vec<Value>,
 }
 
-/// An item as the API shows it: canonical fields, revision bookkeeping, redacted for the viewer.
-pub fn item_json(stored: &StoredItem, clearance: &Clearance) -> Value {
-    let mut item = stored.item.clone();
-    clearance.redact(&mut item);
-    let mut v = serde_json::to_value(&item).expect("items serialise");
-    if let Some(o) = v.as_object_mut() {
-        o.insert("revision".into(), stored.revision.into());
-        o.insert("created_at".into(), stored.created_at.clone().into());
-        o.insert("updated_at".into(), stored.updated_at.clone().into());
-    }
-    v
-}
-
-/// The item with this ref if the viewer may see it; 404 otherwise (the same answer as
-/// for an absent ref, so hidden refs cannot be probed).
-pub async fn visible_item(
-    state: &AppState,
-    viewer: &Viewer,
-    reference: &str,
-) -> ApiResult<StoredItem> {
-    match state.store.item(reference).await {
-        Ok(s) if viewer.clearance.allows(s.item.confidentiality, s.id) => Ok(s),
-        Ok(_) | Err(armtrace_store::StoreError::NotFound { .. }) => {
-            Err(ApiError::no_item(reference))
-        }
-        Err(e) => Err(e.into()),
-    }
+/// An item as the API shows it: canonical fields and revision bookkeeping (fields the
+/// viewer may not see are null).
+pub fn item_json(record: &ItemRecord) -> Value {
+    serde_json::to_value(record).expect("items serialise")
 }
 
 #[utoipa::path(
@@ -88,23 +63,18 @@ pub async fn list_items(
     ApiQuery(filters): ApiQuery<ItemFilterParams>,
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> ApiResult<Json<ItemPage>> {
-    let filter = filters.to_filter(&viewer.clearance)?;
+    let query = filters.parse()?;
     let limit = number_param("limit", &page.limit, 50, MAX_PAGE)?;
     let offset = number_param("offset", &page.offset, 0, i64::MAX as u64)?;
-    let total = state.store.count_items(&filter).await?;
-    let items = if limit == 0 {
-        Vec::new()
-    } else {
-        state.store.items(&filter, limit, offset).await?
-    };
+    let page = viewer
+        .view(&state)
+        .items(&query, offset, Some(limit))
+        .await?;
     Ok(Json(ItemPage {
-        total,
+        total: page.total,
         limit,
         offset,
-        items: items
-            .iter()
-            .map(|s| item_json(s, &viewer.clearance))
-            .collect(),
+        items: page.items.iter().map(item_json).collect(),
     }))
 }
 
@@ -134,24 +104,17 @@ pub async fn get_item(
     viewer: Viewer,
     Path(reference): Path<String>,
 ) -> ApiResult<Json<ItemDetail>> {
-    let stored = visible_item(&state, &viewer, &reference).await?;
-    let revisions = if viewer.is_anonymous() {
-        Vec::new()
-    } else {
-        state
-            .store
-            .item_revisions(stored.id)
-            .await?
-            .into_iter()
-            .map(|r| serde_json::to_value(r).expect("revisions serialise"))
-            .collect()
-    };
-    let identification = identify::suggestion_for_item(&stored.item, crate::pages::this_year())
-        .map(|s| serde_json::to_value(s).expect("suggestions serialise"));
+    let detail: AppItemDetail = viewer.view(&state).item_detail(&reference).await?;
     Ok(Json(ItemDetail {
-        item: item_json(&stored, &viewer.clearance),
-        revisions,
-        identification,
+        item: item_json(&detail.item),
+        revisions: detail
+            .revisions
+            .iter()
+            .map(|r| serde_json::to_value(r).expect("revisions serialise"))
+            .collect(),
+        identification: detail
+            .identification
+            .map(|s| serde_json::to_value(s).expect("suggestions serialise")),
     }))
 }
 
@@ -181,7 +144,7 @@ pub async fn export_items(
     ApiQuery(params): ApiQuery<ExportParams>,
     ApiQuery(filters): ApiQuery<ItemFilterParams>,
 ) -> ApiResult<Response> {
-    let filter = filters.to_filter(&viewer.clearance)?;
+    let query = filters.parse()?;
     let format: ExportFormat = params
         .format
         .as_deref()
@@ -194,14 +157,18 @@ pub async fn export_items(
         ExportFormat::GeoJson => ("application/geo+json", "geojson"),
     };
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Result<Vec<u8>, std::io::Error>>();
-    let store = state.store.clone();
+    let register = state.register.clone();
+    let clearance = viewer.clearance.clone();
     tokio::spawn(async move {
         let mut out = ChannelWriter {
             buf: Vec::with_capacity(CHUNK),
             tx: tx.clone(),
         };
-        if let Err(e) = store.export_items(&filter, format, &mut out).await {
-            let _ = tx.send(Err(std::io::Error::other(e.to_string())));
+        let view = register.for_viewer(&clearance);
+        if let Err(e) = view.export_items(&query, format, &mut out).await {
+            // The answer has begun: the client sees a cut stream; the log says why.
+            let e = ApiError::from(e);
+            let _ = tx.send(Err(std::io::Error::other(e.message)));
         }
     });
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {

@@ -37,9 +37,9 @@ pub async fn points(
     ApiQuery(filters): ApiQuery<ItemFilterParams>,
     ApiQuery(params): ApiQuery<PointParams>,
 ) -> ApiResult<Json<Value>> {
-    let filter = filters.to_filter(&viewer.clearance)?;
+    let query = filters.parse()?;
     let limit = number_param("limit", &params.limit, MAX_POINTS, MAX_POINTS)?.max(1);
-    let (points, total) = state.store.item_points(&filter, limit).await?;
+    let (points, total) = viewer.view(&state).points(&query, limit).await?;
     let features: Vec<Value> = points
         .iter()
         .filter_map(|p| {

@@ -28,7 +28,7 @@ pub struct Health {
     )
 )]
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    if state.is_ready() {
+    if state.register.is_ready() {
         Json(Health {
             status: "ok".into(),
         })
@@ -64,11 +64,9 @@ pub async fn me(viewer: Viewer) -> Json<Me> {
     Json(Me {
         name: viewer.user.as_ref().map(|u| u.name.clone()),
         role: viewer.role().map(|r| r.as_str().to_owned()),
-        sees: viewer
-            .clearance
-            .levels()
-            .iter()
-            .map(|l| l.as_str().to_owned())
+        sees: armtrace_app::visible_levels(&viewer.clearance)
+            .into_iter()
+            .map(str::to_owned)
             .collect(),
         granted_items: viewer.clearance.granted_items.len(),
     })
@@ -103,7 +101,7 @@ pub async fn identify(ApiQuery(p): ApiQuery<IdentifyParams>) -> ApiResult<Json<s
             )
         })?;
     let year = match p.year.as_deref().map(str::trim) {
-        None => crate::pages::this_year(),
+        None => armtrace_app::clock::this_year(),
         Some(s) => s
             .parse::<i16>()
             .ok()

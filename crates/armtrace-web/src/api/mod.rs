@@ -22,8 +22,7 @@ pub mod transfers;
 
 use std::sync::OnceLock;
 
-use armtrace_core::{Category, Clearance, Confidentiality, CountryCode, PartialDate};
-use armtrace_store::items::ItemFilter;
+use armtrace_app::{ItemParams, ItemQuery};
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use serde::Deserialize;
@@ -272,53 +271,21 @@ pub struct ItemFilterParams {
     pub recovered_to_date: Option<String>,
 }
 
-/// A parameter's value, trimmed; an empty value (as browsers send for empty form
-/// fields) is no value. A value of spaces alone is a value, and a bad one for typed
-/// parameters.
-fn blank(v: &Option<String>) -> Option<&str> {
-    v.as_deref().filter(|s| !s.is_empty()).map(str::trim)
-}
-
 impl ItemFilterParams {
-    /// The store filter for this viewer; 400 naming the parameter when a value is bad.
-    pub fn to_filter(&self, clearance: &Clearance) -> Result<ItemFilter, ApiError> {
-        let bad = |name: &str, value: &str, why: String| {
-            ApiError::bad_request(format!("parameter {name}={value:?}: {why}"))
-        };
-        let country = |name: &str, v: &Option<String>| -> Result<Option<CountryCode>, ApiError> {
-            blank(v)
-                .map(|s| CountryCode::parse(s).map_err(|e| bad(name, s, e.to_string())))
-                .transpose()
-        };
-        let date = |name: &str, v: &Option<String>| -> Result<Option<PartialDate>, ApiError> {
-            blank(v)
-                .map(|s| {
-                    s.parse::<PartialDate>()
-                        .map_err(|e| bad(name, s, e.to_string()))
-                })
-                .transpose()
-        };
-        Ok(ItemFilter {
-            category: blank(&self.category)
-                .map(|s| s.parse::<Category>().map_err(|e| bad("category", s, e)))
-                .transpose()?,
-            model: blank(&self.model).map(str::to_owned),
-            manufacturer: blank(&self.manufacturer).map(str::to_owned),
-            country_of_manufacture: country(
-                "country_of_manufacture",
-                &self.country_of_manufacture,
-            )?,
-            recovered_country: country("recovered_country", &self.recovered_country)?,
-            confidentiality: blank(&self.confidentiality)
-                .map(|s| {
-                    s.parse::<Confidentiality>()
-                        .map_err(|e| bad("confidentiality", s, e))
-                })
-                .transpose()?,
-            recovered_from_date: date("recovered_from_date", &self.recovered_from_date)?,
-            recovered_to_date: date("recovered_to_date", &self.recovered_to_date)?,
-            clearance: Some(clearance.clone()),
-        })
+    /// The filters as the application reads them; 400 naming the parameter when a value
+    /// is bad.
+    pub fn parse(self) -> Result<ItemQuery, ApiError> {
+        Ok(ItemParams {
+            category: self.category,
+            model: self.model,
+            manufacturer: self.manufacturer,
+            country_of_manufacture: self.country_of_manufacture,
+            recovered_country: self.recovered_country,
+            confidentiality: self.confidentiality,
+            recovered_from_date: self.recovered_from_date,
+            recovered_to_date: self.recovered_to_date,
+        }
+        .parse()?)
     }
 }
 
@@ -329,19 +296,5 @@ pub fn number_param(
     default: u64,
     max: u64,
 ) -> Result<u64, ApiError> {
-    match value.as_deref().map(str::trim) {
-        None => Ok(default),
-        Some("") => Err(ApiError::bad_request(format!(
-            "parameter {name} is empty: give a whole number, or leave it out for {default}"
-        ))),
-        Some(s) => match s.parse::<u64>() {
-            Ok(n) if n <= max => Ok(n),
-            Ok(_) => Err(ApiError::bad_request(format!(
-                "parameter {name}={s}: at most {max} is allowed"
-            ))),
-            Err(_) => Err(ApiError::bad_request(format!(
-                "parameter {name}={s:?}: not a whole number ≥ 0"
-            ))),
-        },
-    }
+    Ok(armtrace_app::parse_count(name, value, default, max)?)
 }

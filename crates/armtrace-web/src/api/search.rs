@@ -1,18 +1,16 @@
 //! `/api/search`: the CLI's serial search, with the same semantics and JSON, over the
 //! items the viewer may see.
 
-use armtrace_core::search::{RankFilters, SerialQuery};
-use armtrace_core::{Category, CountryCode};
-use armtrace_store::search::{SearchRequest, SearchResult};
+use armtrace_app::SearchResult;
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::ApiQuery;
 use super::schema;
-use super::{ApiQuery, number_param};
 use crate::auth::Viewer;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -46,64 +44,17 @@ pub async fn run_search(
     viewer: &Viewer,
     p: &SearchParams,
 ) -> ApiResult<SearchResult> {
-    let q = p.q.trim();
-    if q.is_empty() {
-        return Err(ApiError::bad_request(
-            "parameter q is missing: give the serial as read, e.g. q=AB12%3F%3F78",
-        ));
+    let request = armtrace_app::SearchParams {
+        q: p.q.clone(),
+        max_edits: p.max_edits.clone(),
+        limit: p.limit.clone(),
+        model: p.model.clone(),
+        manufacturer: p.manufacturer.clone(),
+        category: p.category.clone(),
+        country: p.country.clone(),
     }
-    let max_edits = match p
-        .max_edits
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(s) => Some(s.parse::<u8>().ok().filter(|n| *n <= 3).ok_or_else(|| {
-            ApiError::bad_request(format!("parameter max_edits={s:?}: use 0, 1, 2 or 3"))
-        })?),
-    };
-    let query = SerialQuery::parse(q, max_edits)
-        .map_err(|e| ApiError::bad_request(format!("parameter q={q:?}: {e}")))?;
-    let limit = number_param("limit", &p.limit, 20, u32::MAX as u64)? as usize;
-    let category = p
-        .category
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<Category>()
-                .map_err(|e| ApiError::bad_request(format!("parameter category={s:?}: {e}")))
-        })
-        .transpose()?;
-    let country = p
-        .country
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            CountryCode::parse(s)
-                .map_err(|e| ApiError::bad_request(format!("parameter country={s:?}: {e}")))
-        })
-        .transpose()?;
-    let filters = RankFilters {
-        model: p.model.as_deref().filter(|s| !s.trim().is_empty()),
-        manufacturer: p.manufacturer.as_deref().filter(|s| !s.trim().is_empty()),
-    };
-    let index = state.index();
-    let clearance = (!viewer.clearance.sees_everything()).then_some(&viewer.clearance);
-    Ok(state
-        .store
-        .search(
-            &index,
-            &SearchRequest {
-                query: &query,
-                filters: &filters,
-                category,
-                country,
-                limit,
-                clearance,
-            },
-        )
-        .await?)
+    .parse()?;
+    Ok(viewer.view(state).search(&request).await?)
 }
 
 #[utoipa::path(

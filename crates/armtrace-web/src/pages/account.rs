@@ -1,13 +1,15 @@
 //! Signing in and out of the web application.
 //!
-//! Sign-in is rate-limited per client address and per user name
-//! ([`LOGIN_ATTEMPTS`](crate::state::LOGIN_ATTEMPTS) failures in a window answer 429).
+//! Sign-in is limited per client address and per account by the application
+//! ([`armtrace_app::LOGIN_ATTEMPTS`] failures in a window answer 429, with lock-outs
+//! that double).
 //! The login form is protected against cross-site posting by an Origin check, since
 //! there is no session (and so no CSRF token) yet.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
+use armtrace_app::SignInRefusal;
 use axum::extract::{ConnectInfo, Form, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
@@ -82,44 +84,32 @@ pub async fn login(
         )));
     }
     let next = safe_next(form.next.as_deref());
-    let keys = [
-        format!("ip:{}", peer.ip()),
-        format!("user:{}", form.name.to_lowercase()),
-    ];
-    if let Err(wait) = state.logins.check(&keys) {
-        let mut resp = page.render_status(
-            StatusCode::TOO_MANY_REQUESTS,
-            "login.html",
-            context! { next => next, error => format!("Too many failed sign-ins: try again in {} minutes.", wait.div_ceil(60)) },
-        )?;
-        resp.headers_mut().insert(header::RETRY_AFTER, wait.into());
-        return Ok(resp);
-    }
-    let user = state
-        .store
-        .check_password(form.name.trim(), &form.password)
+    let signed = state
+        .register
+        .sign_in(&form.name, &form.password, &peer.ip().to_string())
         .await
         .map_err(|e| page.fail(e.into()))?;
-    let Some(user) = user else {
-        state.logins.fail(&keys);
-        state
-            .store
-            .record_failed_login(form.name.trim(), &peer.ip().to_string())
-            .await
-            .map_err(|e| page.fail(e.into()))?;
-        return page.render_status(
-            StatusCode::UNAUTHORIZED,
-            "login.html",
-            context! { next => next, name => form.name, error => "Wrong user name or password." },
-        );
+    let signed = match signed {
+        Ok(s) => s,
+        Err(SignInRefusal::TooManyAttempts { wait_seconds }) => {
+            let mut resp = page.render_status(
+                StatusCode::TOO_MANY_REQUESTS,
+                "login.html",
+                context! { next => next, error => format!("Too many failed sign-ins: try again in {} minutes.", wait_seconds.div_ceil(60)) },
+            )?;
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, wait_seconds.into());
+            return Ok(resp);
+        }
+        Err(SignInRefusal::WrongCredentials) => {
+            return page.render_status(
+                StatusCode::UNAUTHORIZED,
+                "login.html",
+                context! { next => next, name => form.name, error => "Wrong user name or password." },
+            );
+        }
     };
-    state.logins.succeed(&keys);
-    let (token, _csrf) = state
-        .store
-        .create_session(&user)
-        .await
-        .map_err(|e| page.fail(e.into()))?;
-    let jar = jar.add(session_cookie(token, state.options.secure_cookies));
+    let jar = jar.add(session_cookie(signed.session, state.options.secure_cookies));
     Ok((jar, Redirect::to(&next)).into_response())
 }
 
@@ -140,7 +130,7 @@ pub async fn logout(
             .check_csrf(form.csrf.as_deref())
             .map_err(|e| page.fail(e))?;
         state
-            .store
+            .register
             .end_session(token)
             .await
             .map_err(|e| page.fail(e.into()))?;

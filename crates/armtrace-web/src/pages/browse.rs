@@ -3,16 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use armtrace_core::analytics::{self, StatsQuery};
-use armtrace_core::identify;
 use axum::extract::{Path, RawQuery, State};
 use minijinja::context;
 use serde::de::DeserializeOwned;
 
 use super::{Page, PageResult};
-use crate::api::items::{MAX_PAGE, item_json, visible_item};
+use crate::api::items::{MAX_PAGE, item_json};
 use crate::api::search::{SearchParams, run_search};
-use crate::api::{ItemFilterParams, chain, number_param, trace};
+use crate::api::{ItemFilterParams, number_param};
 use crate::auth::Viewer;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -42,12 +40,11 @@ pub async fn home(
     let page = Page::new(&state, &viewer, "/", map);
     // The visible total, from the in-memory columns rather than a COUNT over the table
     // on every search.
-    let visible = {
-        let columns = state.columns();
-        let all = StatsQuery::parse(&["category".to_owned()], &[], None)
-            .expect("category is a statistics field");
-        analytics::stats(&columns, &all, &viewer.clearance).total
-    };
+    let visible = viewer
+        .view(&state)
+        .visible_total()
+        .await
+        .map_err(|e| page.fail(e.into()))?;
     let has_query = !params.q.trim().is_empty();
     let (result, error) = if has_query {
         match run_search(&state, &viewer, &params).await {
@@ -60,7 +57,7 @@ pub async fn home(
     };
     page.render(
         "search.html",
-        context! { result => result, error => error, visible => visible, ready => state.is_ready() },
+        context! { result => result, error => error, visible => visible, ready => state.register.is_ready() },
     )
 }
 
@@ -79,28 +76,22 @@ pub async fn items(
     let (map, params) = query::<Params>(&raw)
         .map_err(|e| Page::new(&state, &viewer, "/items", BTreeMap::new()).fail(e))?;
     let page = Page::new(&state, &viewer, "/items", map.clone());
-    let filter = params
-        .filters
-        .to_filter(&viewer.clearance)
-        .map_err(|e| page.fail(e))?;
+    let query = params.filters.parse().map_err(|e| page.fail(e))?;
     const PER_PAGE: u64 = 50;
     let number = number_param("page", &params.page, 1, u32::MAX as u64)
         .map_err(|e| page.fail(e))?
         .max(1);
-    let total = state
-        .store
-        .count_items(&filter)
+    let found = viewer
+        .view(&state)
+        .items(
+            &query,
+            (number - 1) * PER_PAGE,
+            Some(PER_PAGE.min(MAX_PAGE)),
+        )
         .await
         .map_err(|e| page.fail(e.into()))?;
-    let items = state
-        .store
-        .items(&filter, PER_PAGE.min(MAX_PAGE), (number - 1) * PER_PAGE)
-        .await
-        .map_err(|e| page.fail(e.into()))?;
-    let items: Vec<_> = items
-        .iter()
-        .map(|s| item_json(s, &viewer.clearance))
-        .collect();
+    let total = found.total;
+    let items: Vec<_> = found.items.iter().map(item_json).collect();
     let mut filters_only = map.clone();
     filters_only.remove("page");
     let filter_query = serde_html_form::to_string(&filters_only).unwrap_or_default();
@@ -123,45 +114,38 @@ pub async fn item(
 ) -> PageResult {
     let path = format!("/items/{reference}");
     let page = Page::new(&state, &viewer, &path, BTreeMap::new());
-    let stored = visible_item(&state, &viewer, &reference)
-        .await
-        .map_err(|e| page.fail(e))?;
-    let item = item_json(&stored, &viewer.clearance);
-    let suggestion = identify::suggestion_for_item(&stored.item, super::this_year());
-    let transfers = chain::visible_transfers(&state, &viewer.clearance)
-        .await
-        .map_err(|e| page.fail(e))?;
-    let index = armtrace_core::custody::TransferIndex::new(&transfers);
-    let mut redacted = stored.item.clone();
-    viewer.clearance.redact(&mut redacted);
-    let custody = armtrace_core::custody::custody_chain(&redacted, &index);
-    let links = chain::links_of(&state, &viewer, &reference)
-        .await
-        .map_err(|e| page.fail(e))?;
-    let (requests, revisions) = if viewer.is_anonymous() {
-        (Vec::new(), Vec::new())
-    } else {
-        let requests = trace::visible_requests(&state, &viewer, Some(&reference))
-            .await
-            .map_err(|e| page.fail(e))?;
-        let revisions = state
-            .store
-            .item_revisions(stored.id)
-            .await
-            .map_err(|e| page.fail(e.into()))?;
-        (requests, revisions)
-    };
-    let files = state
-        .store
-        .evidence_for_item(stored.id)
+    let view = viewer.view(&state);
+    let detail = view
+        .item_detail(&reference)
         .await
         .map_err(|e| page.fail(e.into()))?;
-    let evidence = crate::api::evidence::evidence_json(&files, &viewer, &reference);
+    let item = item_json(&detail.item);
+    let custody = view
+        .custody(&reference)
+        .await
+        .map_err(|e| page.fail(e.into()))?;
+    let links = view
+        .item_links(&reference)
+        .await
+        .map_err(|e| page.fail(e.into()))?;
+    let requests = if viewer.is_anonymous() {
+        Vec::new()
+    } else {
+        view.trace_requests(Some(&detail.item.item.reference), None)
+            .await
+            .map_err(|e| page.fail(e.into()))?
+            .requests
+    };
+    let files = view
+        .evidence(&reference)
+        .await
+        .map_err(|e| page.fail(e.into()))?;
+    let evidence = crate::api::evidence::evidence_json(&files, &reference);
     page.render(
         "item.html",
         context! {
-            item => item, suggestion => suggestion, custody => custody, links => links, evidence => evidence,
-            requests => requests, revisions => revisions, signed_in => !viewer.is_anonymous(),
+            item => item, suggestion => detail.identification, custody => custody, links => links, evidence => evidence,
+            requests => requests, revisions => detail.revisions, signed_in => !viewer.is_anonymous(),
         },
     )
 }

@@ -114,11 +114,6 @@ async fn openapi_json() -> impl IntoResponse {
     axum::Json(crate::api::openapi().clone())
 }
 
-/// This year, the reference for two-digit years in markings.
-pub fn this_year() -> i16 {
-    jiff::Zoned::now().year()
-}
-
 /// A rendered page or an error page.
 pub type PageResult = Result<Response, PageError>;
 
@@ -253,7 +248,7 @@ pub fn context(
         csrf: viewer.csrf().to_owned(),
         path: path.to_owned(),
         query: query.clone(),
-        synthetic: state.is_synthetic(),
+        synthetic: state.register.is_synthetic(),
         app_version: env!("CARGO_PKG_VERSION"),
     }
 }

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use armtrace_core::trace::{TraceStatus, render_html};
+use armtrace_app::{NewTrace, TraceStep, next_actions};
+use armtrace_core::trace::TraceStatus;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Multipart, Path, RawQuery, State};
@@ -14,8 +15,6 @@ use serde::Deserialize;
 
 use super::browse::query;
 use super::{Page, PageResult};
-use crate::api::trace::{self, NewTrace, TraceStep};
-use crate::api::transfers::transfer_matches;
 use crate::api::{imports, number_param};
 use crate::auth::{Access, Viewer};
 use crate::state::AppState;
@@ -34,49 +33,42 @@ pub async fn transfers(
         .map_err(|e| Page::new(&state, &viewer, "/transfers", BTreeMap::new()).fail(e))?;
     let page = Page::new(&state, &viewer, "/transfers", map);
     page.require(Access::SignedIn, "read transfers")?;
-    let mut all = state
-        .store
-        .transfers()
-        .await
-        .map_err(|e| page.fail(e.into()))?;
-    if let Some(q) = params.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        all.retain(|t| transfer_matches(t, q));
-    }
-    const PER_PAGE: usize = 100;
+    const PER_PAGE: u64 = 100;
     let number = number_param("page", &params.page, 1, u32::MAX as u64)
         .map_err(|e| page.fail(e))?
-        .max(1) as usize;
-    let total = all.len();
-    let shown: Vec<_> = all
-        .into_iter()
-        .skip((number - 1) * PER_PAGE)
-        .take(PER_PAGE)
-        .collect();
+        .max(1);
+    let found = viewer
+        .view(&state)
+        .transfers(params.q.as_deref(), None, (number - 1) * PER_PAGE, PER_PAGE)
+        .await
+        .map_err(|e| page.fail(e.into()))?;
     page.render(
         "transfers.html",
-        context! { transfers => shown, total => total, page => number, pages => total.div_ceil(PER_PAGE).max(1) },
+        context! { transfers => found.transfers, total => found.total, page => number, pages => (found.total as u64).div_ceil(PER_PAGE).max(1) },
     )
 }
 
 pub async fn trace_board(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     let page = Page::new(&state, &viewer, "/trace", BTreeMap::new());
     page.require(Access::SignedIn, "read trace requests")?;
-    let today = trace::today();
-    let requests = trace::visible_requests(&state, &viewer, None)
+    let requests = viewer
+        .view(&state)
+        .trace_requests(None, None)
         .await
-        .map_err(|e| page.fail(e))?;
+        .map_err(|e| page.fail(e.into()))?
+        .requests;
     let columns: Vec<_> = TraceStatus::ALL
         .iter()
         .map(|s| {
             let list: Vec<_> = requests
                 .iter()
-                .filter(|r| r.status == *s)
-                .map(|r| context! { request => r, overdue => r.is_overdue(today) })
+                .filter(|r| r.request.status == *s)
+                .map(|r| context! { request => &r.request, overdue => r.overdue })
                 .collect();
             context! { status => s.as_str(), requests => list }
         })
         .collect();
-    let overdue = requests.iter().filter(|r| r.is_overdue(today)).count();
+    let overdue = requests.iter().filter(|r| r.overdue).count();
     page.render(
         "trace_board.html",
         context! { columns => columns, total => requests.len(), overdue => overdue },
@@ -119,11 +111,18 @@ pub async fn trace_create(
         reason: form.reason,
         intended_use: form.intended_use,
         due_on: form.due_on,
+        photos: Vec::new(),
     };
-    let request = trace::draft(&state, &viewer, &new)
+    let desk = viewer.desk(&state).map_err(|e| page.fail(e))?;
+    let request = desk
+        .draft_trace(&new)
         .await
-        .map_err(|e| page.fail(e))?;
-    Ok(Redirect::to(&format!("/trace/{}", request.reference)).into_response())
+        .map_err(|e| page.fail(e.into()))?;
+    Ok(Redirect::to(&format!(
+        "/trace/{}",
+        crate::api::evidence::url_ref(&request.request.reference)
+    ))
+    .into_response())
 }
 
 pub async fn trace_page(
@@ -138,19 +137,17 @@ pub async fn trace_page(
         BTreeMap::new(),
     );
     page.require(Access::SignedIn, "read trace requests")?;
-    let request = trace::visible_request(&state, &viewer, &reference)
+    let found = viewer
+        .view(&state)
+        .trace_request(&reference)
         .await
-        .map_err(|e| page.fail(e))?;
-    let next: Vec<&str> = trace::ACTIONS
-        .iter()
-        .filter(|(_, status)| request.status.next().contains(status))
-        .map(|(name, _)| *name)
-        .collect();
+        .map_err(|e| page.fail(e.into()))?;
+    let request = &found.request;
     page.render(
         "trace.html",
         context! {
-            request => &request, overdue => request.is_overdue(trace::today()),
-            missing => request.missing_for_sending(), next => next,
+            request => request, overdue => found.overdue,
+            missing => request.missing_for_sending(), next => next_actions(request.status),
         },
     )
 }
@@ -167,10 +164,12 @@ pub async fn trace_print(
         BTreeMap::new(),
     );
     page.require(Access::SignedIn, "read trace requests")?;
-    let request = trace::visible_request(&state, &viewer, &reference)
+    let html = viewer
+        .view(&state)
+        .printable_trace(&reference)
         .await
-        .map_err(|e| page.fail(e))?;
-    Ok(Html(render_html(&request)).into_response())
+        .map_err(|e| page.fail(e.into()))?;
+    Ok(Html(html).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -200,11 +199,17 @@ pub async fn trace_step(
     let step = TraceStep {
         on: form.on,
         text: form.text,
+        due_on: None,
     };
-    trace::advance(&state, &viewer, &reference, &action, &step)
+    let desk = viewer.desk(&state).map_err(|e| page.fail(e))?;
+    desk.advance_trace(&reference, &action, &step)
         .await
-        .map_err(|e| page.fail(e))?;
-    Ok(Redirect::to(&format!("/trace/{reference}")).into_response())
+        .map_err(|e| page.fail(e.into()))?;
+    Ok(Redirect::to(&format!(
+        "/trace/{}",
+        crate::api::evidence::url_ref(&reference)
+    ))
+    .into_response())
 }
 
 pub async fn import_page(State(state): State<AppState>, viewer: Viewer) -> PageResult {
@@ -213,7 +218,7 @@ pub async fn import_page(State(state): State<AppState>, viewer: Viewer) -> PageR
     page.render(
         "import.html",
         context! {
-            imports => imports::visible_imports(&state, &viewer),
+            imports => viewer.desk(&state).and_then(|d| Ok(d.import_jobs()?)).map_err(|e| page.fail(e))?,
             item_fields => armtrace_core::ITEM_FIELDS.join(","),
             transfer_fields => armtrace_core::TRANSFER_FIELDS.join(","),
             max_mib => crate::MAX_UPLOAD_BYTES / (1024 * 1024),
@@ -250,16 +255,12 @@ pub async fn import_progress(
 ) -> PageResult {
     let page = Page::new(&state, &viewer, &format!("/imports/{id}"), BTreeMap::new());
     page.require(Access::Write, "see imports")?;
-    let status = id
-        .parse::<u64>()
-        .ok()
-        .and_then(|i| state.imports.watch(i))
-        .map(|rx| rx.borrow().clone())
-        .ok_or_else(|| {
-            page.fail(crate::error::ApiError::not_found(format!(
-                "no import {id:?} since the server started"
-            )))
-        })?;
+    let status = viewer
+        .desk(&state)
+        .and_then(|d| Ok(d.import_job(&id)?))
+        .map_err(|e| page.fail(e))?
+        .borrow()
+        .clone();
     page.render_status(
         StatusCode::OK,
         "import_progress.html",
@@ -284,25 +285,18 @@ pub async fn evidence_upload(
     let path = format!("/items/{reference}");
     let page = Page::new(&state, &viewer, &path, BTreeMap::new());
     page.require(Access::Write, "add evidence")?;
-    let stored = crate::api::items::visible_item(&state, &viewer, &reference)
+    let desk = viewer.desk(&state).map_err(|e| page.fail(e))?;
+    desk.view()
+        .item(&reference)
         .await
-        .map_err(|e| page.fail(e))?;
+        .map_err(|e| page.fail(e.into()))?;
     let (name, bytes, caption, csrf) = crate::api::evidence::read_evidence_upload(form)
         .await
         .map_err(|e| page.fail(e))?;
     viewer
         .check_csrf(csrf.as_deref())
         .map_err(|e| page.fail(e))?;
-    state
-        .store
-        .add_evidence_with_caption(
-            &stored.item.reference,
-            &name,
-            None,
-            caption.as_deref(),
-            &bytes,
-            &viewer.actor(),
-        )
+    desk.add_evidence(&reference, &name, None, caption.as_deref(), &bytes)
         .await
         .map_err(|e| page.fail(e.into()))?;
     Ok(Redirect::to(&format!(
@@ -328,24 +322,14 @@ pub async fn audit_page(
     page.require(Access::Admin, "read the audit log")?;
     let after =
         number_param("after", &params.after, 0, i64::MAX as u64).map_err(|e| page.fail(e))? as i64;
-    let entries = state
-        .store
+    let desk = viewer.desk(&state).map_err(|e| page.fail(e))?;
+    let entries = desk
         .audit_entries(after, 100)
         .await
         .map_err(|e| page.fail(e.into()))?;
-    let head = state
-        .store
-        .audit_head()
-        .await
-        .map_err(|e| page.fail(e.into()))?;
+    let head = desk.audit_head().await.map_err(|e| page.fail(e.into()))?;
     let verification = if params.verify.is_some() {
-        Some(
-            state
-                .store
-                .audit_verify()
-                .await
-                .map_err(|e| page.fail(e.into()))?,
-        )
+        Some(desk.audit_verify().await.map_err(|e| page.fail(e.into()))?)
     } else {
         None
     };

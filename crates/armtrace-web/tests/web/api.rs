@@ -48,7 +48,11 @@ async fn healthz_is_503_while_loading_and_200_once_loaded() {
         .expect(503)
         .json();
     assert_eq!(loading["status"], "loading");
-    site.state.load().await.expect("the register loads");
+    site.state
+        .register
+        .refresh()
+        .await
+        .expect("the register loads");
     let ready = site
         .get(Who::Anonymous, "/healthz")
         .await

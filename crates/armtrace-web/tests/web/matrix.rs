@@ -84,7 +84,7 @@ fn judge(
     if status >= 500 {
         return Some(format!("answered {status}: a server error"));
     }
-    let allowed = route.access.allows(who.role());
+    let allowed = route.access.admits(who.role());
     if !allowed {
         let refused = if who == Who::Anonymous {
             status == 401

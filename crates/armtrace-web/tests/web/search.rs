@@ -1,9 +1,6 @@
 //! `/api/search`: the CLI's serial search semantics (ranking, folding, edits, wildcards,
 //! `limit=0` for all), filtered by the viewer's clearance, and its parameter errors.
 
-use armtrace_core::search::{RankFilters, SerialQuery};
-use armtrace_store::search::{SearchRequest, build_index};
-
 use crate::api::{bad_parameter, refs};
 use crate::register::RUN_MODEL;
 use crate::support::{Site, Who};
@@ -43,27 +40,23 @@ async fn search_has_the_cli_semantics() {
         }
     }
 
-    // The same answer as the store's search, which the CLI prints.
-    let index = build_index(&site.store).await.expect("an index");
-    let query = SerialQuery::parse("KX4000103", Some(1)).expect("a query");
+    // The same answer as the application gives the command line (which sees all).
+    let request = armtrace_app::SearchParams {
+        q: "KX4000103".into(),
+        max_edits: Some("1".into()),
+        limit: Some("3".into()),
+        model: Some(RUN_MODEL.into()),
+        ..Default::default()
+    }
+    .parse()
+    .expect("a query");
     let cli = site
-        .store
-        .search(
-            &index,
-            &SearchRequest {
-                query: &query,
-                filters: &RankFilters {
-                    model: Some(RUN_MODEL),
-                    manufacturer: None,
-                },
-                category: None,
-                country: None,
-                limit: 3,
-                clearance: None,
-            },
-        )
+        .state
+        .register
+        .for_viewer(&armtrace_core::Clearance::full())
+        .search(&request)
         .await
-        .expect("the store searches");
+        .expect("the register searches");
     let web = site
         .get(
             Who::Admin,

@@ -70,27 +70,6 @@ fn the_session_cookie_is_http_only_same_site_and_secure_when_asked() {
     );
 }
 
-#[test]
-fn the_login_limiter_allows_five_failures_per_key() {
-    let limiter = armtrace_web::state::LoginLimiter::default();
-    let keys = vec!["user:someone".to_owned(), "addr:192.0.2.1".to_owned()];
-    for _ in 0..armtrace_web::state::LOGIN_ATTEMPTS {
-        assert!(limiter.check(&keys).is_ok());
-        limiter.fail(&keys);
-    }
-    let wait = limiter.check(&keys).expect_err("the sixth attempt waits");
-    assert!(
-        wait > 0 && wait <= armtrace_web::state::LOGIN_WINDOW.as_secs() + 1,
-        "{wait}"
-    );
-    assert!(
-        limiter.check(&["user:someone-else".to_owned()]).is_ok(),
-        "other keys are not held up"
-    );
-    limiter.succeed(&keys);
-    assert!(limiter.check(&keys).is_ok(), "a success clears the keys");
-}
-
 /// An unsafe route's request about the public item (or its trace request), with a
 /// valid-ish body carrying `csrf` as a form field where the route is a page form.
 fn unsafe_call(site: &Site, route: &Route, csrf: Option<&str>) -> (String, String, Vec<u8>) {
@@ -424,7 +403,7 @@ async fn signing_in_with_the_form_gives_a_session_that_csrf_protects_and_logout_
     // Five wrong passwords are answered; the sixth is held back.
     for attempt in 1..=6 {
         let reply = sign_in(sign_in_body(&form, "session-user", "not-the-password")).await;
-        if attempt <= armtrace_web::state::LOGIN_ATTEMPTS {
+        if attempt <= armtrace_app::LOGIN_ATTEMPTS {
             assert_eq!(
                 reply.status.as_u16(),
                 401,

@@ -46,14 +46,18 @@ async fn a_write_through_one_server_is_searchable_through_another() {
         Dialect::Postgres => Duration::from_secs(600),
         Dialect::Sqlite => Duration::from_millis(200),
     };
-    let other = AppState::new(store, ServeOptions::default()).expect("the state builds");
-    other.load().await.expect("the register loads");
+    let other = AppState::new(
+        armtrace_app::Register::over(store, armtrace_app::Warmth::Warm),
+        ServeOptions::default(),
+    )
+    .expect("the state builds");
+    other.register.refresh().await.expect("the register loads");
     let follower = other.clone();
-    tokio::spawn(async move { follower.follow_changes(poll).await });
+    tokio::spawn(async move { follower.register.follow_changes(poll).await });
     let other_app = armtrace_web::app(other.clone());
     let serial = "WEBSHARED01";
     assert_eq!(matches(&other_app, &token, serial).await, 0);
-    let before = other.loaded_version();
+    let before = other.register.loaded_version();
 
     site.upload(
         Who::Admin,
@@ -76,12 +80,12 @@ async fn a_write_through_one_server_is_searchable_through_another() {
             Instant::now() < deadline,
             "the other server did not reload within 20 s (version {} → {})",
             before,
-            other.loaded_version()
+            other.register.loaded_version()
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // The index is swapped in just before the version it was built from is recorded.
-    while other.loaded_version() <= before {
+    while other.register.loaded_version() <= before {
         assert!(Instant::now() < deadline, "the reload never finished");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }

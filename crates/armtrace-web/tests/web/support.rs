@@ -316,7 +316,11 @@ impl Site {
     /// The register loaded, users and tokens made, trace requests and an import done.
     pub async fn new() -> Site {
         let site = Site::unloaded().await;
-        site.state.load().await.expect("the register loads");
+        site.state
+            .register
+            .refresh()
+            .await
+            .expect("the register loads");
         site.finish().await
     }
 
@@ -378,8 +382,11 @@ impl Site {
             .expect("confidential items are granted");
         let (evidence, document) = attach_evidence(&store, &mut register).await;
 
-        let state =
-            AppState::new(store.clone(), ServeOptions::default()).expect("the state builds");
+        let state = AppState::new(
+            armtrace_app::Register::over(store.clone(), armtrace_app::Warmth::Warm),
+            ServeOptions::default(),
+        )
+        .expect("the state builds");
         Site {
             app: armtrace_web::app(state.clone()),
             state,

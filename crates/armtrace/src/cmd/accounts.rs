@@ -6,8 +6,8 @@
 use std::io::BufRead;
 use std::process::ExitCode;
 
+use armtrace_app::generate_password;
 use armtrace_core::Role;
-use armtrace_store::accounts::random_secret;
 use clap::{Args, Subcommand};
 
 use super::{open, print_json};
@@ -109,13 +109,13 @@ fn password(args: &PasswordArgs) -> anyhow::Result<(String, bool)> {
         Ok((pw, false))
     } else {
         // 20 hex characters: 80 bits, easy to type once.
-        Ok((random_secret()[..20].to_owned(), true))
+        Ok((generate_password(), true))
     }
 }
 
 pub async fn user(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
-    let store = open(db).await?;
-    let actor = super::actor();
+    let register = open(db).await?;
+    let desk = super::desk(&register);
     match command {
         UserCommand::Add {
             name,
@@ -124,11 +124,11 @@ pub async fn user(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
             no_password,
         } => {
             let generated = if no_password {
-                store.create_user(&name, role, None, &actor).await?;
+                desk.create_user(&name, role, None).await?;
                 None
             } else {
                 let (pw, generated) = password(&pw)?;
-                store.create_user(&name, role, Some(&pw), &actor).await?;
+                desk.create_user(&name, role, Some(&pw)).await?;
                 generated.then_some(pw)
             };
             println!("user {name} created with role {role}");
@@ -139,16 +139,17 @@ pub async fn user(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
             }
         }
         UserCommand::List { json } => {
-            let users = store.users().await?;
+            let users = desk.users().await?;
             if json {
+                let users: Vec<_> = users.iter().map(|u| &u.user).collect();
                 print_json(&serde_json::json!({ "users": users }))?;
             } else {
                 println!(
                     "{:<24} {:<13} {:<13} status",
                     "name", "role", "confidential"
                 );
-                for u in users {
-                    let grants = store.granted_refs(u.id).await?;
+                for entry in users {
+                    let (u, grants) = (entry.user, entry.granted_items);
                     let conf = if u.role.is_admin() || u.confidential_grant {
                         "all".to_owned()
                     } else if grants.is_empty() {
@@ -167,23 +168,23 @@ pub async fn user(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
             }
         }
         UserCommand::SetRole { name, role } => {
-            store.set_user_role(&name, role, &actor).await?;
+            desk.set_role(&name, role).await?;
             println!("user {name} now has role {role}");
         }
         UserCommand::Passwd { name, password: pw } => {
             let (pw, generated) = password(&pw)?;
-            store.set_user_password(&name, &pw, &actor).await?;
+            desk.set_password(&name, &pw).await?;
             println!("password of {name} changed; their web sessions have ended");
             if generated {
                 println!("password: {pw}\n(shown once)");
             }
         }
         UserCommand::Disable { name } => {
-            store.set_user_disabled(&name, true, &actor).await?;
+            desk.set_disabled(&name, true).await?;
             println!("user {name} disabled; sessions ended, tokens no longer work");
         }
         UserCommand::Enable { name } => {
-            store.set_user_disabled(&name, false, &actor).await?;
+            desk.set_disabled(&name, false).await?;
             println!("user {name} enabled");
         }
         UserCommand::Grant {
@@ -192,10 +193,10 @@ pub async fn user(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
             item,
         } => {
             if let Some(item) = item {
-                store.grant_item(&name, &item, &actor).await?;
+                desk.grant_item(&name, &item).await?;
                 println!("{name} may now see confidential item {item}");
             } else if confidential {
-                store.set_confidential_grant(&name, true, &actor).await?;
+                desk.set_confidential_grant(&name, true).await?;
                 println!("{name} may now see every confidential item");
             }
         }
@@ -205,7 +206,7 @@ pub async fn user(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
             item,
         } => {
             if let Some(item) = item {
-                let had = store.revoke_item(&name, &item, &actor).await?;
+                let had = desk.revoke_item(&name, &item).await?;
                 println!(
                     "{}",
                     if had {
@@ -215,23 +216,23 @@ pub async fn user(db: &str, command: UserCommand) -> anyhow::Result<ExitCode> {
                     }
                 );
             } else if confidential {
-                store.set_confidential_grant(&name, false, &actor).await?;
+                desk.set_confidential_grant(&name, false).await?;
                 println!(
                     "{name} may no longer see confidential items (grants of single items remain)"
                 );
             }
         }
     }
-    store.close().await;
+    register.close().await;
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn token(db: &str, command: TokenCommand) -> anyhow::Result<ExitCode> {
-    let store = open(db).await?;
-    let actor = super::actor();
+    let register = open(db).await?;
+    let desk = super::desk(&register);
     match command {
         TokenCommand::Create { user, label, json } => {
-            let (info, token) = store.create_token(&user, label.as_deref(), &actor).await?;
+            let (info, token) = desk.create_token(&user, label.as_deref()).await?;
             if json {
                 print_json(
                     &serde_json::json!({ "id": info.id, "user": info.user, "label": info.label, "token": token }),
@@ -242,7 +243,7 @@ pub async fn token(db: &str, command: TokenCommand) -> anyhow::Result<ExitCode> 
             }
         }
         TokenCommand::List { user, json } => {
-            let tokens = store.tokens(user.as_deref()).await?;
+            let tokens = desk.tokens(user.as_deref()).await?;
             if json {
                 print_json(&serde_json::json!({ "tokens": tokens }))?;
             } else {
@@ -264,10 +265,10 @@ pub async fn token(db: &str, command: TokenCommand) -> anyhow::Result<ExitCode> 
             }
         }
         TokenCommand::Revoke { id } => {
-            let t = store.revoke_token(id, &actor).await?;
+            let t = desk.revoke_token(id).await?;
             println!("token {} of {} revoked", t.id, t.user);
         }
     }
-    store.close().await;
+    register.close().await;
     Ok(ExitCode::SUCCESS)
 }

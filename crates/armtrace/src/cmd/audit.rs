@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use armtrace_app::types::{AuditKey, AuditVerification};
 use armtrace_core::audit::export::ExportVerifier;
-use armtrace_store::audit::{AuditKey, AuditVerification};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
@@ -70,10 +70,11 @@ pub async fn run(db: &str, command: AuditCommand) -> anyhow::Result<ExitCode> {
         // An outside party has the file and perhaps a key, but no register.
         return verify_export(file, public_key.as_deref(), *json);
     }
-    let store = super::open(db).await?;
+    let register = super::open(db).await?;
+    let desk = super::desk(&register);
     let code = match command {
         AuditCommand::Verify(args) => {
-            let verification = store.audit_verify().await?;
+            let verification = desk.audit_verify().await?;
             report(&verification, args.json)?;
             if verification.intact {
                 ExitCode::SUCCESS
@@ -83,7 +84,7 @@ pub async fn run(db: &str, command: AuditCommand) -> anyhow::Result<ExitCode> {
         }
         AuditCommand::Export { out, sign } => {
             let key = if sign {
-                let key = AuditKey::load_or_create(&store.audit_key_path())?;
+                let key = desk.audit_key()?;
                 if key.created {
                     eprintln!(
                         "created the installation key {} (public key {})",
@@ -102,9 +103,7 @@ pub async fn run(db: &str, command: AuditCommand) -> anyhow::Result<ExitCode> {
             let tmp = tempfile::NamedTempFile::new_in(&dir)
                 .with_context(|| format!("cannot write in {}", dir.display()))?;
             let writer = BufWriter::new(tmp.as_file().try_clone()?);
-            let head = store
-                .audit_export(Box::new(writer), key.as_ref().map(|k| *k.secret()))
-                .await?;
+            let head = desk.audit_export(Box::new(writer), key.as_ref()).await?;
             tmp.persist(&out)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             println!(
@@ -123,7 +122,7 @@ pub async fn run(db: &str, command: AuditCommand) -> anyhow::Result<ExitCode> {
             ExitCode::SUCCESS
         }
         AuditCommand::Key { json } => {
-            let key = AuditKey::load_or_create(&store.audit_key_path())?;
+            let key: AuditKey = desk.audit_key()?;
             if json {
                 print_json(&json!({
                     "public_key": key.public_key_hex(),
@@ -145,9 +144,9 @@ pub async fn run(db: &str, command: AuditCommand) -> anyhow::Result<ExitCode> {
             ExitCode::SUCCESS
         }
         AuditCommand::Log { limit, json } => {
-            let head = store.audit_head().await?;
+            let head = desk.audit_head().await?;
             let after = (head.seq - i64::from(limit)).max(0);
-            let entries = store.audit_entries(after, limit).await?;
+            let entries = desk.audit_entries(after, limit).await?;
             if json {
                 print_json(&json!({ "head": head, "entries": entries }))?;
             } else {
@@ -177,7 +176,7 @@ pub async fn run(db: &str, command: AuditCommand) -> anyhow::Result<ExitCode> {
             ExitCode::SUCCESS
         }
     };
-    store.close().await;
+    register.close().await;
     Ok(code)
 }
 

@@ -99,7 +99,7 @@ async fn chain(args: ChainBenchArgs) -> anyhow::Result<ExitCode> {
         .await?;
 
     let t = Instant::now();
-    let rows = store.link_rows(&ItemFilter::default()).await?;
+    let rows = store.link_rows(&ItemFilter::everything()).await?;
     let load = t.elapsed();
     let entries: Vec<LinkEntry> = rows.iter().map(|r| r.entry()).collect();
     let t = Instant::now();
@@ -107,7 +107,7 @@ async fn chain(args: ChainBenchArgs) -> anyhow::Result<ExitCode> {
     let linking = t.elapsed();
     let t = Instant::now();
     let transfers = store.transfers().await?;
-    let index = TransferIndex::new(&transfers);
+    let index = TransferIndex::new(transfers.as_slice());
     let diversions = custody::diversions(&entries, &index);
     let diverting = t.elapsed();
     store.close().await;

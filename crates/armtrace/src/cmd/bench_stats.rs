@@ -161,7 +161,7 @@ pub async fn run(args: StatsBenchArgs) -> anyhow::Result<ExitCode> {
         let by: Vec<String> = case.by.iter().map(|s| s.to_string()).collect();
         let wheres: Vec<String> = case.wheres.iter().map(|s| s.to_string()).collect();
         let query = StatsQuery::parse(&by, &wheres, None)?;
-        let ours = analytics::stats(&columns, &query, &clearance);
+        let ours = analytics::stats(&columns, &query, &clearance, 2);
         let theirs = sqlite_rows(&conn, case.sql, by.len())?;
         anyhow::ensure!(
             as_rows(&ours) == theirs,
@@ -171,7 +171,7 @@ pub async fn run(args: StatsBenchArgs) -> anyhow::Result<ExitCode> {
         let mut times = Vec::with_capacity(args.runs);
         for _ in 0..args.runs {
             let t = Instant::now();
-            let r = analytics::stats(&columns, &query, &clearance);
+            let r = analytics::stats(&columns, &query, &clearance, 2);
             times.push(t.elapsed());
             std::hint::black_box(r);
         }

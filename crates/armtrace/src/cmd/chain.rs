@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use armtrace_core::custody::{self, DiversionReport, TransferIndex};
-use armtrace_core::link::{self, DEFAULT_GAP, LinkEntry};
+use armtrace_app::render::custody_account;
+use armtrace_core::link::{self, DEFAULT_GAP};
 use clap::Args;
 
 use super::filter::FilterArgs;
@@ -61,11 +61,12 @@ fn span(spread: &link::Spread) -> String {
 }
 
 pub async fn link(db: &str, args: LinkArgs) -> anyhow::Result<ExitCode> {
-    let store = super::open(db).await?;
-    let rows = store.link_rows(&args.filter.to_filter()).await?;
-    store.close().await;
-    let entries: Vec<LinkEntry> = rows.iter().map(|r| r.entry()).collect();
-    let links = link::link(&entries, args.gap);
+    let query = args.filter.parse()?;
+    let register = super::open(db).await?;
+    let view = super::view(&register);
+    let links = view.links(&query, args.gap).await?;
+    let items = view.count_items(&query).await?;
+    register.close().await;
     if args.json {
         print_json(&links)?;
         return Ok(ExitCode::SUCCESS);
@@ -75,7 +76,7 @@ pub async fn link(db: &str, args: LinkArgs) -> anyhow::Result<ExitCode> {
         links.runs.len(),
         args.gap,
         links.lots.len(),
-        entries.len()
+        items
     );
     for run in links.runs.iter().take(20) {
         println!(
@@ -108,15 +109,10 @@ pub async fn link(db: &str, args: LinkArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub async fn diversion(db: &str, args: DiversionArgs) -> anyhow::Result<ExitCode> {
-    let store = super::open(db).await?;
-    let rows = store.link_rows(&args.filter.to_filter()).await?;
-    let transfers = store.transfers().await?;
-    store.close().await;
-    let index = TransferIndex::new(&transfers);
-    let entries: Vec<LinkEntry> = rows.iter().map(|r| r.entry()).collect();
-    let report = DiversionReport {
-        items: custody::diversions(&entries, &index),
-    };
+    let query = args.filter.parse()?;
+    let register = super::open(db).await?;
+    let report = super::view(&register).diversions(&query).await?;
+    register.close().await;
     if args.json {
         print_json(&report)?;
         return Ok(ExitCode::SUCCESS);
@@ -147,16 +143,13 @@ pub async fn diversion(db: &str, args: DiversionArgs) -> anyhow::Result<ExitCode
 }
 
 pub async fn custody(db: &str, args: CustodyArgs) -> anyhow::Result<ExitCode> {
-    let store = super::open(db).await?;
-    let item = store.item(&args.reference).await?.item;
-    let transfers = store.transfers().await?;
-    store.close().await;
-    let index = TransferIndex::new(&transfers);
-    let chain = custody::custody_chain(&item, &index);
+    let register = super::open(db).await?;
+    let chain = super::view(&register).custody(&args.reference).await?;
+    register.close().await;
     if args.json {
         print_json(&chain)?;
     } else {
-        print!("{}", custody::render_text(&chain));
+        print!("{}", custody_account::render_text(&chain));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use armtrace_core::{ITEM_FIELDS, Item, TRANSFER_FIELDS, Transfer, demo};
+use armtrace_app::Register;
+use armtrace_app::types::redact_password;
+use armtrace_core::{ITEM_FIELDS, TRANSFER_FIELDS, demo};
 use clap::Args;
-
-use super::import::{ImportArgs, import};
 
 #[derive(Args, Debug)]
 pub struct DemoArgs {
@@ -49,9 +49,8 @@ pub fn write_transfers_csv(path: &Path, count: u64, seed: u64) -> anyhow::Result
 
 pub async fn run(db: &str, args: DemoArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &args.out_dir {
-        std::fs::create_dir_all(dir)?;
-        write_items_csv(&dir.join("items.csv"), args.items, args.seed)?;
-        write_transfers_csv(&dir.join("transfers.csv"), args.items, args.seed)?;
+        armtrace_app::write_demo_files(dir, args.items, args.seed)
+            .with_context(|| format!("cannot write the demo files into {}", dir.display()))?;
         println!(
             "wrote {} synthetic items and their transfers to {}",
             args.items,
@@ -59,54 +58,37 @@ pub async fn run(db: &str, args: DemoArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    build(db, args.items, args.seed).await?;
-    tour(db).await?;
+    let register = super::open(db).await?;
+    build(&register, db, args.items, args.seed).await?;
+    tour(&register, db).await?;
+    register.close().await;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Builds (or brings up to date) the demo register without the tour.
-pub async fn build(db: &str, count: u64, seed: u64) -> anyhow::Result<()> {
-    let tmp = tempfile::tempdir()?;
-    let items_csv = tmp.path().join("demo-items.csv");
-    let transfers_csv = tmp.path().join("demo-transfers.csv");
-    write_items_csv(&items_csv, count, seed)?;
-    write_transfers_csv(&transfers_csv, count, seed)?;
-    let store = super::open(db).await?;
-    let items = import::<Item>(&store, &ImportArgs::for_file(items_csv)).await?;
-    let transfers = import::<Transfer>(&store, &ImportArgs::for_file(transfers_csv)).await?;
-    let counts = store.counts().await?;
-    store.close().await;
-    anyhow::ensure!(
-        items.rejected == 0 && transfers.rejected == 0,
-        "the demo generator produced invalid rows: {:?}",
-        items
-            .errors
-            .iter()
-            .chain(&transfers.errors)
-            .take(3)
-            .collect::<Vec<_>>()
-    );
-    let db = armtrace_store::store::redact_password(db);
+pub async fn build(register: &Register, db: &str, count: u64, seed: u64) -> anyhow::Result<()> {
+    let report = super::desk(register).build_demo(count, seed).await?;
+    let db = redact_password(db);
     println!(
         "demo register {db}: {} synthetic items ({} new), {} transfers ({} new). All records are SYNTHETIC.",
-        counts.items, items.inserted, counts.transfers, transfers.inserted
+        report.counts.items,
+        report.items.inserted,
+        report.counts.transfers,
+        report.transfers.inserted
     );
     Ok(())
 }
 
 /// A short guided look at what the register shows, printed after the demo is built.
-async fn tour(db: &str) -> anyhow::Result<()> {
-    use armtrace_core::custody::{self, TransferIndex};
-    use armtrace_core::link::{self, LinkEntry};
-    use armtrace_store::items::ItemFilter;
+async fn tour(register: &Register, db: &str) -> anyhow::Result<()> {
+    use armtrace_app::ItemQuery;
+    use armtrace_app::render::custody_account;
+    use armtrace_core::link;
 
-    let store = super::open(db).await?;
-    let rows = store.link_rows(&ItemFilter::default()).await?;
-    let transfers = store.transfers().await?;
-    let entries: Vec<LinkEntry> = rows.iter().map(|r| r.entry()).collect();
-    let links = link::link(&entries, link::DEFAULT_GAP);
-    let index = TransferIndex::new(&transfers);
-    let mut diversions = custody::diversions(&entries, &index);
+    let view = super::view(register);
+    let all = ItemQuery::default();
+    let links = view.links(&all, link::DEFAULT_GAP).await?;
+    let mut diversions = view.diversions(&all).await?.items;
     diversions.sort_by_key(|d| (d.days, d.reference.clone()));
     println!();
     println!(
@@ -131,29 +113,25 @@ async fn tour(db: &str) -> anyhow::Result<()> {
     );
     // The account shown is the quickest diverted anti-tank missile (the public-findings
     // case), or the quickest diversion of all when the register has none.
-    let is_missile = |reference: &str| {
-        rows.binary_search_by(|r| r.reference.as_str().cmp(reference))
-            .is_ok_and(|i| {
-                rows[i]
-                    .model
-                    .as_deref()
-                    .is_some_and(|m| m.starts_with("9M113"))
-            })
+    let konkurs = ItemQuery {
+        model: Some("9M113".to_owned()),
+        ..ItemQuery::default()
     };
-    let shown = diversions
-        .iter()
-        .find(|d| is_missile(&d.reference))
-        .or(diversions.first());
-    if let Some(fastest) = shown {
-        let item = store.item(&fastest.reference).await?.item;
+    let missiles: std::collections::HashSet<String> = view
+        .items(&konkurs, 0, None)
+        .await?
+        .items
+        .into_iter()
+        .map(|r| r.item.reference)
+        .collect();
+    let shown = diversions.iter().find(|d| missiles.contains(&d.reference));
+    if let Some(fastest) = shown.or(diversions.first()) {
+        let chain = view.custody(&fastest.reference).await?;
         println!();
-        print!(
-            "{}",
-            custody::render_text(&custody::custody_chain(&item, &index))
-        );
+        print!("{}", custody_account::render_text(&chain));
         println!();
         println!("Next:");
-        let db = armtrace_store::store::redact_password(db);
+        let db = redact_password(db);
         println!("  armtrace --db {db} items list --model konkurs");
         println!("  armtrace --db {db} custody {}", fastest.reference);
         println!("  armtrace --db {db} diversion | head");
@@ -161,6 +139,5 @@ async fn tour(db: &str) -> anyhow::Result<()> {
         println!("  armtrace identify \"539 82\"");
         println!("  armtrace --db {db} export items --format geojson --out items.geojson");
     }
-    store.close().await;
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use armtrace_store::evidence::{EvidenceFile, MAX_EVIDENCE_BYTES};
+use armtrace_app::{EvidenceEntry, MAX_EVIDENCE_BYTES, View};
 use clap::Subcommand;
 use serde_json::json;
 
@@ -38,14 +38,16 @@ pub enum EvidenceCommand {
 }
 
 /// An evidence file with where it is stored, for printing.
-fn with_path(store: &armtrace_store::Store, e: &EvidenceFile) -> serde_json::Value {
-    let mut v = serde_json::to_value(e).expect("evidence serialises");
-    v["path"] = json!(store.evidence_path(&e.sha256));
-    v
+async fn with_path(view: &View<'_>, e: &EvidenceEntry) -> anyhow::Result<serde_json::Value> {
+    let mut v = serde_json::to_value(e)?;
+    v["path"] = json!(view.evidence_location(&e.sha256).await?);
+    Ok(v)
 }
 
 pub async fn run(db: &str, command: EvidenceCommand) -> anyhow::Result<ExitCode> {
-    let store = super::open(db).await?;
+    let register = super::open(db).await?;
+    let desk = super::desk(&register);
+    let view = desk.view();
     match command {
         EvidenceCommand::Add {
             reference,
@@ -71,33 +73,34 @@ pub async fn run(db: &str, command: EvidenceCommand) -> anyhow::Result<ExitCode>
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| file.display().to_string());
-            let added = store
-                .add_evidence_with_caption(
+            let added = desk
+                .add_evidence(
                     &reference,
                     &name,
                     media_type.as_deref(),
                     caption.as_deref(),
                     &bytes,
-                    &super::actor(),
                 )
                 .await?;
             if json {
-                print_json(&with_path(&store, &added))?;
+                print_json(&with_path(&view, &added).await?)?;
             } else {
                 println!(
                     "attached {} to {} as sha256 {} ({}, {} bytes)",
                     added.file_name, added.item_ref, added.sha256, added.media_type, added.size
                 );
-                if let Some(path) = store.evidence_path(&added.sha256) {
+                if let Some(path) = view.evidence_location(&added.sha256).await? {
                     println!("stored at {}", path.display());
                 }
             }
         }
         EvidenceCommand::List { reference, json } => {
-            let item = store.item(&reference).await?;
-            let files = store.evidence_for_item(item.id).await?;
+            let files = view.evidence(&reference).await?;
             if json {
-                let list: Vec<_> = files.iter().map(|e| with_path(&store, e)).collect();
+                let mut list = Vec::new();
+                for e in &files {
+                    list.push(with_path(&view, e).await?);
+                }
                 print_json(&json!({ "evidence": list }))?;
             } else {
                 println!(
@@ -111,7 +114,7 @@ pub async fn run(db: &str, command: EvidenceCommand) -> anyhow::Result<ExitCode>
                         e.size,
                         cell(Some(&e.media_type), 18),
                         cell(Some(&e.added_at), 20),
-                        cell(Some(&e.added_by), 14),
+                        cell(e.added_by.as_deref(), 14),
                         cell(Some(&e.file_name), 24),
                         e.caption.as_deref().unwrap_or("")
                     );
@@ -124,6 +127,6 @@ pub async fn run(db: &str, command: EvidenceCommand) -> anyhow::Result<ExitCode>
             }
         }
     }
-    store.close().await;
+    register.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use armtrace_store::export::ExportFormat;
+use armtrace_app::types::ExportFormat;
 use clap::{Args, Subcommand};
 
 use super::filter::FilterArgs;
@@ -30,8 +30,9 @@ pub struct ExportItemsArgs {
 
 pub async fn run(db: &str, command: ExportCommand) -> anyhow::Result<ExitCode> {
     let ExportCommand::Items(args) = command;
-    let store = super::open(db).await?;
-    let filter = args.filter.to_filter();
+    let query = args.filter.parse()?;
+    let register = super::open(db).await?;
+    let view = super::view(&register);
     let summary = match &args.out {
         Some(path) => {
             // Write beside the target and rename, so a failed export never leaves half a file.
@@ -43,7 +44,7 @@ pub async fn run(db: &str, command: ExportCommand) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("cannot write in {}", dir.display()))?;
             let summary = {
                 let mut out = std::io::BufWriter::new(tmp.as_file_mut());
-                let s = store.export_items(&filter, args.format, &mut out).await?;
+                let s = view.export_items(&query, args.format, &mut out).await?;
                 out.flush()?;
                 s
             };
@@ -53,10 +54,10 @@ pub async fn run(db: &str, command: ExportCommand) -> anyhow::Result<ExitCode> {
         }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout());
-            store.export_items(&filter, args.format, &mut out).await?
+            view.export_items(&query, args.format, &mut out).await?
         }
     };
-    store.close().await;
+    register.close().await;
     if let Some(path) = &args.out {
         eprintln!("wrote {} items to {}", summary.written, path.display());
     }

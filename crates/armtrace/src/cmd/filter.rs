@@ -1,14 +1,15 @@
-//! The item filters shared by `items list`, `export items` and (later) statistics.
+//! The item filter flags shared by `items list`, `export items`, `link` and `diversion`:
+//! read as text and parsed by the application, so a bad value gets the message the API
+//! gives for it.
 
-use armtrace_core::{Category, Confidentiality, CountryCode, PartialDate};
-use armtrace_store::items::ItemFilter;
+use armtrace_app::{AppError, ItemParams, ItemQuery};
 use clap::Args;
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct FilterArgs {
     /// Only this category (weapon, ammunition, ied_component, chemical_precursor, other).
-    #[arg(long, value_parser = parse_category)]
-    category: Option<Category>,
+    #[arg(long)]
+    category: Option<String>,
     /// Model contains this text (case-insensitive).
     #[arg(long)]
     model: Option<String>,
@@ -16,51 +17,53 @@ pub struct FilterArgs {
     #[arg(long)]
     manufacturer: Option<String>,
     /// Country of manufacture (code or name).
-    #[arg(long, value_parser = parse_country)]
-    country: Option<CountryCode>,
+    #[arg(long)]
+    country: Option<String>,
     /// Country of recovery (code or name).
-    #[arg(long, value_parser = parse_country)]
-    recovered_country: Option<CountryCode>,
+    #[arg(long)]
+    recovered_country: Option<String>,
     /// Only this confidentiality level (public, restricted, confidential).
-    #[arg(long, value_parser = parse_confidentiality)]
-    confidentiality: Option<Confidentiality>,
+    #[arg(long)]
+    confidentiality: Option<String>,
     /// Recovered on or after (YYYY, YYYY-MM or YYYY-MM-DD); a partial recovery date counts
     /// only when all of it is in range.
-    #[arg(long, value_parser = parse_date)]
-    recovered_after: Option<PartialDate>,
+    #[arg(long)]
+    recovered_after: Option<String>,
     /// Recovered on or before (YYYY, YYYY-MM or YYYY-MM-DD); same rule.
-    #[arg(long, value_parser = parse_date)]
-    recovered_before: Option<PartialDate>,
+    #[arg(long)]
+    recovered_before: Option<String>,
 }
 
 impl FilterArgs {
-    pub fn to_filter(&self) -> ItemFilter {
-        ItemFilter {
-            category: self.category,
+    /// The filters as the application reads them; a bad value names its flag.
+    pub fn parse(&self) -> anyhow::Result<ItemQuery> {
+        let params = ItemParams {
+            category: self.category.clone(),
             model: self.model.clone(),
             manufacturer: self.manufacturer.clone(),
-            country_of_manufacture: self.country,
-            recovered_country: self.recovered_country,
-            confidentiality: self.confidentiality,
-            recovered_from_date: self.recovered_after,
-            recovered_to_date: self.recovered_before,
-            clearance: None,
-        }
+            country_of_manufacture: self.country.clone(),
+            recovered_country: self.recovered_country.clone(),
+            confidentiality: self.confidentiality.clone(),
+            recovered_from_date: self.recovered_after.clone(),
+            recovered_to_date: self.recovered_before.clone(),
+        };
+        params.parse().map_err(|e| match e {
+            AppError::BadParameter {
+                name,
+                value,
+                reason,
+            } => anyhow::anyhow!("--{} {value:?}: {reason}", flag(&name)),
+            other => other.into(),
+        })
     }
 }
 
-pub fn parse_category(s: &str) -> Result<Category, String> {
-    s.parse()
-}
-
-pub fn parse_confidentiality(s: &str) -> Result<Confidentiality, String> {
-    s.parse()
-}
-
-pub fn parse_country(s: &str) -> Result<CountryCode, String> {
-    CountryCode::parse(s).map_err(|e| format!("{s:?} {e}"))
-}
-
-pub fn parse_date(s: &str) -> Result<PartialDate, String> {
-    s.parse().map_err(|e| format!("{s:?} {e}"))
+/// The flag of an item filter parameter.
+fn flag(parameter: &str) -> String {
+    match parameter {
+        "country_of_manufacture" => "country".to_owned(),
+        "recovered_from_date" => "recovered-after".to_owned(),
+        "recovered_to_date" => "recovered-before".to_owned(),
+        other => other.replace('_', "-"),
+    }
 }

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use armtrace_core::{Item, Transfer};
-use armtrace_store::Store;
-use armtrace_store::import::{Format, ImportOptions, ImportProgress, ImportReport, Mapping};
-use armtrace_store::record::Record;
+use armtrace_app::types::{
+    Format, ImportInput, ImportProgress, ImportReport, MAX_LISTED_ERRORS, Mapping,
+};
+use armtrace_app::{ImportKind, ImportRequest, Register};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -48,59 +48,41 @@ pub struct ImportArgs {
 }
 
 impl ImportArgs {
-    /// Defaults for an import made by another command (demo, trace answers).
-    pub fn for_file(file: PathBuf) -> Self {
-        ImportArgs {
-            file,
-            format: None,
-            mapping: None,
-            dry_run: false,
-            skip_invalid: false,
-            ignore_unknown: false,
-            json: false,
+    /// The import these flags ask for.
+    pub fn request(&self, kind: ImportKind) -> anyhow::Result<ImportRequest> {
+        if !self.file.exists() {
+            bail!("{} does not exist", self.file.display());
         }
-    }
-
-    pub fn options(&self) -> anyhow::Result<ImportOptions> {
-        let format = match self.format {
-            Some(f) => f,
-            None => Format::from_path(&self.file).with_context(|| {
-                format!(
-                    "cannot tell the format of {} from its name: pass --format csv, jsonl, xlsx or sipri",
-                    self.file.display()
-                )
-            })?,
-        };
-        let mut options = ImportOptions::new(format, super::actor());
-        options.mapping = self.mapping.as_deref().map(Mapping::load).transpose()?;
-        options.dry_run = self.dry_run;
-        options.skip_invalid = self.skip_invalid;
-        options.ignore_unknown = self.ignore_unknown;
-        Ok(options)
+        let mut request = ImportRequest::new(kind, ImportInput::file(&self.file));
+        request.format = self.format;
+        request.mapping = self.mapping.as_deref().map(Mapping::load).transpose()?;
+        request.dry_run = self.dry_run;
+        request.skip_invalid = self.skip_invalid;
+        request.ignore_unknown = self.ignore_unknown;
+        Ok(request)
     }
 }
 
 pub async fn run(db: &str, command: ImportCommand) -> anyhow::Result<ExitCode> {
-    if let ImportCommand::Items(args) = &command
-        && args.format == Some(Format::Sipri)
-    {
+    let (kind, args) = match command {
+        ImportCommand::Items(args) => (ImportKind::Items, args),
+        ImportCommand::Transfers(args) => (ImportKind::Transfers, args),
+    };
+    if kind == ImportKind::Items && args.format == Some(Format::Sipri) {
         bail!(
             "--format sipri reads the SIPRI Arms Transfers Database, which holds transfers, not items: use `armtrace import transfers {} --format sipri`",
             args.file.display()
         );
     }
-    let store = super::open(db).await?;
-    let (args, report) = match command {
-        ImportCommand::Items(args) => {
-            let report = import::<Item>(&store, &args).await?;
-            (args, report)
-        }
-        ImportCommand::Transfers(args) => {
-            let report = import::<Transfer>(&store, &args).await?;
-            (args, report)
-        }
-    };
-    store.close().await;
+    if args.format.is_none() && Format::from_path(&args.file).is_none() {
+        bail!(
+            "cannot tell the format of {} from its name: pass --format csv, jsonl, xlsx or sipri",
+            args.file.display()
+        );
+    }
+    let register = super::open(db).await?;
+    let report = import(&register, kind, &args).await?;
+    register.close().await;
     if args.json {
         super::print_json(&report)?;
     } else {
@@ -113,20 +95,21 @@ pub async fn run(db: &str, command: ImportCommand) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Runs one import with a progress bar on a terminal.
-pub async fn import<R: Record>(store: &Store, args: &ImportArgs) -> anyhow::Result<ImportReport> {
-    if !args.file.exists() {
-        bail!("{} does not exist", args.file.display());
-    }
-    let options = args.options()?;
+/// Imports a file with a progress bar on a terminal.
+async fn import(
+    register: &Register,
+    kind: ImportKind,
+    args: &ImportArgs,
+) -> anyhow::Result<ImportReport> {
+    let request = args.request(kind)?;
     let bar = progress_bar(&args.file);
     let on_progress = |p: ImportProgress| {
         bar.set_length(p.total_bytes);
         bar.set_position(p.bytes_read);
         bar.set_message(format!("{} rows", p.rows));
     };
-    let report = store
-        .import_file::<R>(&args.file, &options, &on_progress)
+    let report = super::desk(register)
+        .import(request, &on_progress)
         .await
         .with_context(|| format!("cannot import {}", args.file.display()))?;
     bar.finish_and_clear();
@@ -159,11 +142,8 @@ fn print_report(report: &ImportReport, args: &ImportArgs) {
             eprintln!("{e}");
         }
     }
-    if report.errors.len() as u64 >= armtrace_store::import::MAX_LISTED_ERRORS as u64 {
-        eprintln!(
-            "(only the first {} problems are listed)",
-            armtrace_store::import::MAX_LISTED_ERRORS
-        );
+    if report.errors.len() as u64 >= MAX_LISTED_ERRORS as u64 {
+        eprintln!("(only the first {MAX_LISTED_ERRORS} problems are listed)");
     }
     let verb = if args.dry_run { "would be " } else { "" };
     if !report.accepted(args.skip_invalid) {

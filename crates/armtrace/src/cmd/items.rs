@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use armtrace_store::items::StoredItem;
+use armtrace_app::ItemRecord;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
@@ -45,35 +45,29 @@ pub struct ListArgs {
 }
 
 pub async fn run(db: &str, command: ItemsCommand) -> anyhow::Result<ExitCode> {
-    let store = super::open(db).await?;
+    let register = super::open(db).await?;
+    let view = super::view(&register);
     match command {
         ItemsCommand::List(args) => {
-            let filter = args.filter.to_filter();
-            let items = store.items(&filter, args.limit, args.offset).await?;
+            let query = args.filter.parse()?;
+            let limit = (args.limit > 0).then_some(args.limit);
+            let page = view.items(&query, args.offset, limit).await?;
             if args.json {
-                print_json(&json!({ "items": items.iter().map(|i| &i.item).collect::<Vec<_>>() }))?;
+                print_json(
+                    &json!({ "items": page.items.iter().map(|i| &i.item).collect::<Vec<_>>() }),
+                )?;
             } else {
-                let total = store.count_items(&filter).await?;
-                print_table(&items);
+                print_table(&page.items);
                 println!(
                     "{} of {} matching item{}",
-                    items.len(),
-                    total,
-                    if total == 1 { "" } else { "s" }
+                    page.items.len(),
+                    page.total,
+                    if page.total == 1 { "" } else { "s" }
                 );
             }
         }
         ItemsCommand::Suggest { filter, json } => {
-            use futures_util::StreamExt;
-            let year = super::identify::this_year();
-            let mut stream = store.stream_items(&filter.to_filter());
-            let mut found = Vec::new();
-            while let Some(item) = stream.next().await {
-                let item = item?;
-                if let Some(s) = armtrace_core::identify::suggestion_for_item(&item, year) {
-                    found.push((item.reference, s));
-                }
-            }
+            let found = view.suggestions(&filter.parse()?).await?;
             if json {
                 let list: Vec<_> = found
                     .iter()
@@ -120,15 +114,15 @@ pub async fn run(db: &str, command: ItemsCommand) -> anyhow::Result<ExitCode> {
             }
         }
         ItemsCommand::Show { reference, json } => {
-            let stored = store.item(&reference).await?;
-            let revisions = store.item_revisions(stored.id).await?;
+            let detail = view.item_detail(&reference).await?;
             if json {
-                let mut value = serde_json::to_value(&stored)?;
-                value["revisions"] = serde_json::to_value(&revisions)?;
+                let mut value = serde_json::to_value(&detail.item)?;
+                value["id"] = json!(detail.item.id);
+                value["revisions"] = serde_json::to_value(&detail.revisions)?;
                 print_json(&value)?;
             } else {
-                print_item(&stored);
-                for r in &revisions {
+                print_item(&detail.item);
+                for r in &detail.revisions {
                     println!(
                         "revision {} on {} by {}: replaced {}",
                         r.revision, r.changed_at, r.actor, r.previous
@@ -137,11 +131,11 @@ pub async fn run(db: &str, command: ItemsCommand) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    store.close().await;
+    register.close().await;
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_table(items: &[StoredItem]) {
+fn print_table(items: &[ItemRecord]) {
     println!(
         "{:<16} {:<12} {:<16} {:<16} {:<11} {:<14} {:<3}",
         "REF", "CATEGORY", "MODEL", "SERIAL", "RECOVERED", "PLACE", "CC"
@@ -163,7 +157,7 @@ fn print_table(items: &[StoredItem]) {
     }
 }
 
-fn print_item(s: &StoredItem) {
+fn print_item(s: &ItemRecord) {
     let strings = s.item.to_strings();
     for (field, value) in armtrace_core::ITEM_FIELDS.iter().zip(strings.iter()) {
         if !value.is_empty() {

@@ -15,10 +15,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use armtrace_store::Store;
-use armtrace_store::audit::AuditVerification;
-use armtrace_store::copy::{CopyProgress, CopyReport, copy_register};
-use armtrace_store::store::{is_postgres, redact_password};
+use armtrace_app::Register;
+use armtrace_app::types::{
+    AuditVerification, CopyProgress, CopyReport, is_postgres, redact_password,
+};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -79,10 +79,10 @@ pub async fn run(args: MigrateStoreArgs) -> anyhow::Result<ExitCode> {
             "the source register {file} does not exist: give --from the path of an existing register file"
         );
     }
-    let from = Store::open(&args.from)
+    let from = super::open(&args.from)
         .await
         .with_context(|| format!("cannot open the source register {from_name}"))?;
-    let to = Store::open(&args.to)
+    let to = super::open(&args.to)
         .await
         .with_context(|| format!("cannot open the target register {to_name}"))?;
     let new_root = (!to.evidence_root().exists()).then(|| to.evidence_root().to_owned());
@@ -93,7 +93,7 @@ pub async fn run(args: MigrateStoreArgs) -> anyhow::Result<ExitCode> {
         bar.set_position(p.rows);
         bar.set_message(p.table);
     };
-    let copied = copy_register(&from, &to, &on_progress).await;
+    let copied = from.copy_into(&to, &on_progress).await;
     bar.finish_and_clear();
     let report = match copied {
         Ok(report) => report,
@@ -104,7 +104,7 @@ pub async fn run(args: MigrateStoreArgs) -> anyhow::Result<ExitCode> {
             return Err(e).with_context(|| format!("cannot copy {from_name} to {to_name}"));
         }
     };
-    let verification = to.audit_verify().await?;
+    let verification = super::desk(&to).audit_verify().await?;
     let seconds = started.elapsed().as_secs_f64();
 
     if args.json {
@@ -130,7 +130,7 @@ pub async fn run(args: MigrateStoreArgs) -> anyhow::Result<ExitCode> {
     let code = if verification.intact {
         ExitCode::SUCCESS
     } else {
-        let source = from.audit_verify().await?;
+        let source = super::desk(&from).audit_verify().await?;
         eprintln!(
             "the target's audit log does not verify ({}); {}. Run `armtrace --db … audit verify` on each for details",
             describe_problem(&verification),
@@ -188,7 +188,7 @@ fn print_summary(
     to_name: &str,
     seconds: f64,
     report: &CopyReport,
-    to: &Store,
+    to: &Register,
     verification: &AuditVerification,
 ) {
     println!(

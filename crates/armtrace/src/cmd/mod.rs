@@ -26,44 +26,48 @@ pub mod transfers;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use armtrace_store::Store;
+use armtrace_app::types::redact_password;
+use armtrace_app::{Actor, Desk, Register, View, Warmth};
+use armtrace_core::Clearance;
 
-/// Opens the register named by `--db`. A PostgreSQL register keeps its evidence files
-/// and signing key in `ARMTRACE_FILES` when that is set (servers sharing the database
-/// should share that directory), else beside the working directory.
-pub async fn open(db: &str) -> anyhow::Result<Store> {
-    let store = Store::open(db).await.with_context(|| {
-        format!(
-            "cannot open the register {:?}",
-            armtrace_store::store::redact_password(db)
-        )
-    })?;
-    Ok(match std::env::var_os("ARMTRACE_FILES") {
-        Some(dir) if armtrace_store::store::is_postgres(db) => store.with_files_dir(dir),
-        _ => store,
-    })
+/// Opens the register named by `--db` for a command that runs once (its caches are built
+/// when first needed). A PostgreSQL register keeps its evidence files and signing key in
+/// `ARMTRACE_FILES` when that is set (servers sharing the database should share that
+/// directory), else beside the working directory.
+pub async fn open(db: &str) -> anyhow::Result<Register> {
+    open_with(db, Warmth::Lazy).await
+}
+
+/// Opens the register named by `--db` with caches built as `warmth` says.
+pub async fn open_with(db: &str, warmth: Warmth) -> anyhow::Result<Register> {
+    let files = std::env::var_os("ARMTRACE_FILES").map(std::path::PathBuf::from);
+    Register::open(db, files, warmth)
+        .await
+        .with_context(|| format!("cannot open the register {:?}", redact_password(db)))
+}
+
+/// The command line sees everything: it works on the register directly.
+pub fn view(register: &Register) -> View<'_> {
+    register.for_viewer(&Clearance::full())
+}
+
+/// The command line writes as `cli:$ARMTRACE_ACTOR` (else `cli:$USER`).
+pub fn desk(register: &Register) -> Desk<'_> {
+    register.for_actor(&Actor::command_line())
 }
 
 /// `armtrace init`
 pub async fn init(db: &str) -> anyhow::Result<ExitCode> {
-    let store = open(db).await?;
-    let counts = store.counts().await?;
+    let register = open(db).await?;
+    let counts = register.counts().await?;
     println!(
         "register {} is ready: {} items, {} transfers",
-        armtrace_store::store::redact_password(db),
+        redact_password(db),
         counts.items,
         counts.transfers
     );
-    store.close().await;
+    register.close().await;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Who is acting, for imports and revisions: `$ARMTRACE_ACTOR`, else the login name.
-pub fn actor() -> String {
-    std::env::var("ARMTRACE_ACTOR")
-        .or_else(|_| std::env::var("USER"))
-        .map(|u| format!("cli:{u}"))
-        .unwrap_or_else(|_| "cli".to_owned())
 }
 
 /// Prints a value as pretty JSON on stdout.

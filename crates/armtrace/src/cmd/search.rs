@@ -2,13 +2,9 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
-use armtrace_core::search::{RankFilters, SerialQuery};
-use armtrace_core::{Category, CountryCode};
-use armtrace_store::search::{SearchRequest, build_index};
+use armtrace_app::SearchParams;
 use clap::Args;
 
-use super::filter::{parse_category, parse_country};
 use super::{cell, print_json};
 
 #[derive(Args, Debug)]
@@ -19,10 +15,10 @@ pub struct SearchArgs {
     /// Edits tolerated (insertions, deletions, substitutions, adjacent swaps; at most 3).
     /// Default: 0 for up to 4 characters, 1 for 5–8, 2 for 9 or more; 0 with wildcards.
     #[arg(long)]
-    max_edits: Option<u8>,
+    max_edits: Option<String>,
     /// At most this many matches (0 = all).
-    #[arg(long, default_value_t = 20)]
-    limit: usize,
+    #[arg(long, default_value = "20")]
+    limit: String,
     /// Rank items of this model first (does not exclude others: models are often misidentified).
     #[arg(long)]
     model: Option<String>,
@@ -30,38 +26,29 @@ pub struct SearchArgs {
     #[arg(long)]
     manufacturer: Option<String>,
     /// Only this category.
-    #[arg(long, value_parser = parse_category)]
-    category: Option<Category>,
+    #[arg(long)]
+    category: Option<String>,
     /// Only items made in this country (code or name).
-    #[arg(long, value_parser = parse_country)]
-    country: Option<CountryCode>,
+    #[arg(long)]
+    country: Option<String>,
     #[arg(long)]
     json: bool,
 }
 
 pub async fn run(db: &str, args: SearchArgs) -> anyhow::Result<ExitCode> {
-    let query =
-        SerialQuery::parse(&args.query, args.max_edits).context("cannot search for that")?;
-    let store = super::open(db).await?;
-    let index = build_index(&store).await?;
-    let filters = RankFilters {
-        model: args.model.as_deref(),
-        manufacturer: args.manufacturer.as_deref(),
-    };
-    let result = store
-        .search(
-            &index,
-            &SearchRequest {
-                query: &query,
-                filters: &filters,
-                category: args.category,
-                country: args.country,
-                limit: args.limit,
-                clearance: None,
-            },
-        )
-        .await?;
-    store.close().await;
+    let request = SearchParams {
+        q: args.query.clone(),
+        max_edits: args.max_edits.clone(),
+        limit: Some(args.limit.clone()),
+        model: args.model.clone(),
+        manufacturer: args.manufacturer.clone(),
+        category: args.category.clone(),
+        country: args.country.clone(),
+    }
+    .parse()?;
+    let register = super::open(db).await?;
+    let result = super::view(&register).search(&request).await?;
+    register.close().await;
     if args.json {
         print_json(&result)?;
         return Ok(ExitCode::SUCCESS);

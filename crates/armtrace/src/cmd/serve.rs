@@ -3,8 +3,9 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use armtrace_app::types::redact_password;
+use armtrace_app::{Warmth, generate_password};
 use armtrace_core::Role;
-use armtrace_store::accounts::random_secret;
 use armtrace_web::{AppState, ServeOptions};
 use clap::Args;
 
@@ -31,33 +32,23 @@ const DEMO_ADMIN: &str = "demo-admin";
 
 pub async fn run(db: &str, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut demo_password = None;
+    let register = super::open_with(db, Warmth::Warm).await?;
     if args.demo {
-        let store = super::open(db).await?;
-        let empty = store.counts().await?.items == 0;
-        store.close().await;
-        if empty {
-            super::demo::build(db, args.demo_items, 1).await?;
+        if register.counts().await?.items == 0 {
+            super::demo::build(&register, db, args.demo_items, 1).await?;
         }
-        let store = super::open(db).await?;
-        let password = random_secret()[..16].to_owned();
-        match store.user(DEMO_ADMIN).await {
-            Ok(_) => {
-                store
-                    .set_user_password(DEMO_ADMIN, &password, &super::actor())
-                    .await?;
-            }
-            Err(_) => {
-                store
-                    .create_user(DEMO_ADMIN, Role::Admin, Some(&password), &super::actor())
-                    .await?;
-            }
+        let desk = super::desk(&register);
+        let password = generate_password()[..16].to_owned();
+        if desk.user(DEMO_ADMIN).await?.is_some() {
+            desk.set_password(DEMO_ADMIN, &password).await?;
+        } else {
+            desk.create_user(DEMO_ADMIN, Role::Admin, Some(&password))
+                .await?;
         }
-        store.close().await;
         demo_password = Some(password);
     }
-    let store = super::open(db).await?;
     let state = AppState::new(
-        store,
+        register,
         ServeOptions {
             secure_cookies: args.secure_cookies,
         },
@@ -65,7 +56,7 @@ pub async fn run(db: &str, args: ServeArgs) -> anyhow::Result<ExitCode> {
     armtrace_web::serve(state, args.addr, |bound| {
         println!(
             "armtrace is serving {} at http://{bound}/",
-            armtrace_store::store::redact_password(db)
+            redact_password(db)
         );
         if let Some(pw) = &demo_password {
             println!(

@@ -11,15 +11,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use armtrace_core::Clearance;
-use armtrace_core::analytics::chart::thousands;
-use armtrace_core::analytics::{
-    self, DiversionFact, DiversionSummary, ItemColumns, ReportInput, StatField, StatFilter,
-    StatsQuery, StatsResult, Weight, chart,
-};
-use armtrace_core::custody::{self, CustodyChain, Diversion, TransferIndex};
-use armtrace_core::link::LinkEntry;
-use armtrace_store::Store;
+use armtrace_app::{ChartKind as AppChartKind, ChartRequest, ItemQuery};
+use armtrace_core::analytics::{self, DiversionSummary, StatsQuery, StatsResult, Weight};
 use clap::{Args, ValueEnum};
 
 use super::{cell, print_json};
@@ -35,7 +28,7 @@ pub struct WhereArgs {
 }
 
 impl WhereArgs {
-    fn filters(&self) -> anyhow::Result<Vec<StatFilter>> {
+    fn filters(&self) -> anyhow::Result<Vec<analytics::StatFilter>> {
         Ok(analytics::parse_filters(&self.wheres)?)
     }
 }
@@ -112,12 +105,6 @@ pub struct ReportArgs {
     fastest: usize,
 }
 
-async fn load(db: &str) -> anyhow::Result<(Store, ItemColumns)> {
-    let store = super::open(db).await?;
-    let columns = store.item_columns().await?;
-    Ok((store, columns))
-}
-
 /// Prints a statistic as a table.
 fn print_table(query: &StatsQuery, result: &StatsResult) {
     let widths: Vec<usize> = query
@@ -161,9 +148,11 @@ fn print_table(query: &StatsQuery, result: &StatsResult) {
 pub async fn stats(db: &str, args: StatsArgs) -> anyhow::Result<ExitCode> {
     let filters = args.selection.filters()?;
     if args.diversion {
-        let (store, columns) = load(db).await?;
-        let (summary, _) = diversions_of(&store, &columns, &filters, 0).await?;
-        store.close().await;
+        let register = super::open(db).await?;
+        let summary = super::view(&register)
+            .diversion_summary(&ItemQuery::default(), &filters)
+            .await?;
+        register.close().await;
         if args.json {
             print_json(&summary)?;
         } else {
@@ -172,9 +161,9 @@ pub async fn stats(db: &str, args: StatsArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let query = StatsQuery::parse(&args.by, &args.selection.wheres, args.weight.as_deref())?;
-    let (store, columns) = load(db).await?;
-    store.close().await;
-    let result = analytics::stats(&columns, &query, &Clearance::full());
+    let register = super::open(db).await?;
+    let result = super::view(&register).stats(&query).await?;
+    register.close().await;
     if args.json {
         print_json(&result)?;
     } else {
@@ -219,107 +208,6 @@ fn print_diversion(summary: &DiversionSummary) {
     }
 }
 
-/// The diversions of the selected items: their summary and the chains of the `fastest`
-/// (fastest first, then by reference).
-async fn diversions_of(
-    store: &Store,
-    columns: &ItemColumns,
-    filters: &[StatFilter],
-    fastest: usize,
-) -> anyhow::Result<(DiversionSummary, Vec<CustodyChain>)> {
-    let clearance = Clearance::full();
-    let selected = analytics::select_rows(columns, filters, &clearance);
-    let mut in_selection = vec![false; columns.len()];
-    for r in &selected {
-        in_selection[*r] = true;
-    }
-    let rows = store.identified_link_rows().await?;
-    let transfers = store.transfers().await?;
-    let index = TransferIndex::new(&transfers);
-    let kept: Vec<_> = rows
-        .iter()
-        .filter(|r| columns.row_of(r.id).is_some_and(|row| in_selection[row]))
-        .collect();
-    let entries: Vec<LinkEntry> = kept.iter().map(|r| r.entry()).collect();
-    let mut found: Vec<Diversion> = custody::diversions(&entries, &index);
-    // Both lists are in reference order after sorting `kept` the same way.
-    let mut by_ref: Vec<(&str, i64)> = kept
-        .iter()
-        .map(|r| (r.row.reference.as_str(), r.id))
-        .collect();
-    by_ref.sort_unstable();
-    let facts: Vec<DiversionFact> = found
-        .iter()
-        .map(|d| {
-            let id = by_ref
-                .binary_search_by(|(r, _)| (*r).cmp(d.reference.as_str()))
-                .map(|i| by_ref[i].1)
-                .expect("a diversion's item is selected");
-            let row = columns
-                .row_of(id)
-                .expect("selected rows are in the columns");
-            let from = columns.key(row, StatField::RecoveredFrom);
-            DiversionFact::new(d, from.as_str())
-        })
-        .collect();
-    let summary = analytics::diversion_summary(&facts);
-    found.sort_by(|a, b| {
-        a.days
-            .cmp(&b.days)
-            .then_with(|| a.reference.cmp(&b.reference))
-    });
-    let mut chains = Vec::new();
-    for d in found.iter().take(fastest) {
-        let item = store.item(&d.reference).await?.item;
-        chains.push(custody::custody_chain(&item, &index));
-    }
-    Ok((summary, chains))
-}
-
-/// The caption of charts made by the CLI.
-fn caption(db: &str, columns: &ItemColumns, filters: &[StatFilter]) -> String {
-    let selected = analytics::select_rows(columns, filters, &Clearance::full());
-    let status = analytics::DataStatus {
-        items: selected.len() as u64,
-        synthetic: selected
-            .iter()
-            .filter(|&&r| columns.is_synthetic(r))
-            .count() as u64,
-    };
-    let name = Path::new(db)
-        .file_name()
-        .map_or(db.to_owned(), |n| n.to_string_lossy().into_owned());
-    format!(
-        "Source: armtrace register {name}, {}. {}.",
-        jiff::Zoned::now().date(),
-        status.caption()
-    )
-}
-
-/// "All items" or "Items where …".
-fn selection(filters: &[StatFilter]) -> String {
-    if filters.is_empty() {
-        "All items".to_owned()
-    } else {
-        format!(
-            "Items where {}",
-            filters
-                .iter()
-                .map(|f| f.to_string())
-                .collect::<Vec<_>>()
-                .join(" and ")
-        )
-    }
-}
-
-fn subtitle(filters: &[StatFilter], weight: Weight) -> String {
-    let selection = selection(filters);
-    match weight {
-        Weight::Items => format!("{selection}; counting item records"),
-        Weight::Quantity => format!("{selection}; counting pieces (sum of quantity)"),
-    }
-}
-
 pub async fn chart(db: &str, args: ChartArgs) -> anyhow::Result<ExitCode> {
     let extension = args
         .out
@@ -332,100 +220,24 @@ pub async fn chart(db: &str, args: ChartArgs) -> anyhow::Result<ExitCode> {
             args.out.display()
         );
     }
-    let needs = match args.kind {
-        ChartKind::Bars => 1,
-        ChartKind::Stacked => 2,
-        _ => 0,
+    let kind = match args.kind {
+        ChartKind::Bars => AppChartKind::Bars,
+        ChartKind::Stacked => AppChartKind::Stacked,
+        ChartKind::DiversionHistogram => AppChartKind::DiversionHistogram,
+        ChartKind::Recoveries => AppChartKind::Recoveries,
     };
-    if args.by.len() != needs {
-        bail!(
-            "chart {} takes {} --by field{}, not {}",
-            args.kind.to_possible_value().expect("listed").get_name(),
-            needs,
-            if needs == 1 { "" } else { "s" },
-            args.by.len()
-        );
-    }
-    let filters = args.selection.filters()?;
-    let (store, columns) = load(db).await?;
-    let text = |title: String, subtitle: String| chart::ChartText {
-        title: args.title.clone().unwrap_or(title),
-        subtitle,
-        caption: caption(db, &columns, &filters),
-    };
-    let svg = match args.kind {
-        ChartKind::Bars | ChartKind::Stacked => {
-            let query =
-                StatsQuery::parse(&args.by, &args.selection.wheres, args.weight.as_deref())?;
-            let result = analytics::stats(&columns, &query, &Clearance::full());
-            let sub = subtitle(&filters, query.weight);
-            if args.kind == ChartKind::Bars {
-                let field = query.by[0];
-                chart::bar_chart(
-                    &text(format!("Items by {}", field.name().replace('_', " ")), sub),
-                    &chart::bar_rows(&result, field, 15),
-                    "Share (%)",
-                )
-            } else {
-                let (a, b) = (query.by[0], query.by[1]);
-                let (legend, bars) = chart::stacked_rows(&result, a, b, 15, 8);
-                chart::stacked_bars(
-                    &text(
-                        format!(
-                            "Items by {} and {}",
-                            a.name().replace('_', " "),
-                            b.name().replace('_', " ")
-                        ),
-                        sub,
-                    ),
-                    &legend,
-                    &bars,
-                )
-            }
-        }
-        ChartKind::DiversionHistogram => {
-            if args.weight.is_some() {
-                bail!("--weight applies to bars and stacked charts only");
-            }
-            let (summary, _) = diversions_of(&store, &columns, &filters, 0).await?;
-            let n = summary.overall.as_ref().map_or(0, |o| o.count);
-            chart::histogram_chart(
-                &text(
-                    "Time to diversion".into(),
-                    format!(
-                        "{} items with a documented diversion. {}",
-                        thousands(n),
-                        selection(&filters)
-                    ),
-                ),
-                &summary.histogram,
-            )
-        }
-        ChartKind::Recoveries => {
-            if args.weight.is_some() {
-                bail!("--weight applies to bars and stacked charts only");
-            }
-            let query = StatsQuery {
-                by: vec![StatField::RecoveredMonth],
-                filters: filters.clone(),
-                weight: Weight::Items,
-            };
-            let result = analytics::stats(&columns, &query, &Clearance::full());
-            let (series, unknown) = chart::monthly_series(&result);
-            chart::time_series(
-                &text(
-                    "Items recovered per month".into(),
-                    format!(
-                        "{}; {} without a recovery month not shown",
-                        subtitle(&filters, Weight::Items),
-                        thousands(unknown)
-                    ),
-                ),
-                &series,
-            )
-        }
-    };
-    store.close().await;
+    let register = super::open(db).await?;
+    let svg = super::view(&register)
+        .chart(&ChartRequest {
+            kind,
+            by: args.by.clone(),
+            wheres: args.selection.wheres.clone(),
+            weight: args.weight.clone(),
+            title: args.title.clone(),
+            register_name: register_name(db),
+        })
+        .await?;
+    register.close().await;
     if extension.as_deref() == Some("png") {
         let png = render_png(&svg, 2.0)?;
         std::fs::write(&args.out, png)
@@ -435,6 +247,17 @@ pub async fn chart(db: &str, args: ChartArgs) -> anyhow::Result<ExitCode> {
     .with_context(|| format!("cannot write {}", args.out.display()))?;
     println!("wrote {}", args.out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The register as captions and reports name it: its file name (or the URL without a
+/// password).
+fn register_name(db: &str) -> String {
+    if armtrace_app::types::is_postgres(db) {
+        return armtrace_app::types::redact_password(db);
+    }
+    Path::new(db)
+        .file_name()
+        .map_or(db.to_owned(), |n| n.to_string_lossy().into_owned())
 }
 
 /// DejaVu Sans, bundled: PNG text renders the same on every machine, with no font lookup.
@@ -483,23 +306,16 @@ pub async fn report(db: &str, args: ReportArgs) -> anyhow::Result<ExitCode> {
         ),
     };
     let chromium = if pdf { Some(find_chromium()?) } else { None };
-    let filters = args.selection.filters()?;
-    let (store, columns) = load(db).await?;
-    let figures = analytics::report_figures(&columns, &filters, &Clearance::full());
-    let (diversion, fastest) = diversions_of(&store, &columns, &filters, args.fastest).await?;
-    store.close().await;
-    let register = Path::new(db)
-        .file_name()
-        .map_or(db.to_owned(), |n| n.to_string_lossy().into_owned());
-    let html = analytics::render_report_html(&ReportInput {
-        title: args.title.clone(),
-        register,
-        generated_on: jiff::Zoned::now().date().to_string(),
-        filters,
-        figures,
-        diversion,
-        fastest,
-    });
+    let register = super::open(db).await?;
+    let html = super::view(&register)
+        .report(
+            &args.title,
+            &register_name(db),
+            &args.selection.wheres,
+            args.fastest,
+        )
+        .await?;
+    register.close().await;
     match chromium {
         None => std::fs::write(&args.out, html)
             .with_context(|| format!("cannot write {}", args.out.display()))?,

@@ -4,19 +4,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
-use armtrace_core::link::{self, LinkEntry};
-use armtrace_core::trace::{
-    Addressee, AddresseeKind, TraceRequest, TraceStatus, TraceSubject, render_html,
-};
-use armtrace_core::{CountryCode, PartialDate, Transfer};
-use armtrace_store::Store;
-use armtrace_store::items::ItemFilter;
+use anyhow::Context;
+use armtrace_app::types::ImportInput;
+use armtrace_app::{NewTrace, TraceStep};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use super::filter::{parse_country, parse_date};
-use super::import::{ImportArgs, import};
 use super::{cell, print_json};
 
 #[derive(Subcommand, Debug)]
@@ -44,8 +37,8 @@ pub enum TraceCommand {
     Send {
         reference: String,
         /// When a reply is due (YYYY-MM-DD).
-        #[arg(long, value_parser = parse_date)]
-        due: Option<PartialDate>,
+        #[arg(long)]
+        due: Option<String>,
     },
     /// Record that the addressee acknowledged the request.
     Acknowledge { reference: String },
@@ -80,8 +73,8 @@ pub struct NewArgs {
     /// manufacturer or state.
     #[arg(long, default_value = "manufacturer")]
     to_kind: String,
-    #[arg(long, value_parser = parse_country)]
-    to_country: Option<CountryCode>,
+    #[arg(long)]
+    to_country: Option<String>,
     /// Who is asking (organisation and contact).
     #[arg(long, default_value = "")]
     requesting_party: String,
@@ -92,8 +85,8 @@ pub struct NewArgs {
     #[arg(long)]
     intended_use: Option<String>,
     /// When a reply is due.
-    #[arg(long, value_parser = parse_date)]
-    due: Option<PartialDate>,
+    #[arg(long)]
+    due: Option<String>,
     /// Evidence file hashes (sha256:…), repeatable.
     #[arg(long)]
     photo: Vec<String>,
@@ -101,75 +94,36 @@ pub struct NewArgs {
     json: bool,
 }
 
-fn today() -> PartialDate {
-    let now = jiff::Zoned::now();
-    PartialDate::ymd(now.year(), now.month() as u8, now.day() as u8).expect("today is a date")
-}
-
-async fn subject(store: &Store, args: &NewArgs) -> anyhow::Result<TraceSubject> {
-    if let Some(r) = &args.item {
-        store.item(r).await?;
-        return Ok(TraceSubject::Item {
-            reference: r.clone(),
-        });
-    }
-    let (member, by_run) = match (&args.run_of, &args.lot_of) {
-        (Some(r), _) => (r, true),
-        (_, Some(r)) => (r, false),
-        _ => bail!("name the subject with --item, --run-of or --lot-of"),
-    };
-    store.item(member).await?;
-    let rows = store.link_rows(&ItemFilter::default()).await?;
-    let entries: Vec<LinkEntry> = rows.iter().map(|r| r.entry()).collect();
-    if by_run {
-        let runs = link::link_runs(&entries, link::DEFAULT_GAP);
-        let run = runs
-            .iter()
-            .find(|r| r.refs.contains(member))
-            .with_context(|| {
-                format!("{member} is not in a serial run; trace it alone with --item")
-            })?;
-        Ok(TraceSubject::from(run))
-    } else {
-        let lots = link::lot_clusters(&entries);
-        let lot = lots
-            .iter()
-            .find(|l| l.refs.contains(member))
-            .with_context(|| {
-                format!("{member} shares its lot with no other item; trace it alone with --item")
-            })?;
-        Ok(TraceSubject::from(lot))
-    }
-}
-
 pub async fn run(db: &str, command: TraceCommand) -> anyhow::Result<ExitCode> {
-    let store = super::open(db).await?;
-    let actor = super::actor();
+    let register = super::open(db).await?;
+    let desk = super::desk(&register);
+    let view = desk.view();
+    let step = |text: Option<String>, due_on: Option<String>| TraceStep {
+        on: None,
+        text,
+        due_on,
+    };
     let code = match command {
         TraceCommand::New(args) => {
-            let subject = subject(&store, &args).await?;
-            let mut items = Vec::new();
-            for r in subject.refs() {
-                items.push(store.item(r).await?.item);
-            }
-            let kind = match args.to_kind.as_str() {
-                "manufacturer" => AddresseeKind::Manufacturer,
-                "state" => AddresseeKind::State,
-                other => bail!("--to-kind {other:?}: use manufacturer or state"),
+            let (reference, subject) = match (&args.item, &args.run_of, &args.lot_of) {
+                (Some(r), _, _) => (r.clone(), "item"),
+                (_, Some(r), _) => (r.clone(), "run"),
+                (_, _, Some(r)) => (r.clone(), "lot"),
+                _ => anyhow::bail!("name the subject with --item, --run-of or --lot-of"),
             };
-            let reference = store.next_trace_ref(today().year()).await?;
-            let addressee = Addressee {
-                kind,
-                name: args.to.clone(),
-                country: args.to_country,
+            let new = NewTrace {
+                reference,
+                subject: Some(subject.to_owned()),
+                to: args.to.clone(),
+                to_kind: Some(args.to_kind.clone()),
+                to_country: args.to_country.clone(),
+                requesting_party: Some(args.requesting_party.clone()),
+                reason: Some(args.reason.clone()),
+                intended_use: args.intended_use.clone(),
+                due_on: args.due.clone(),
+                photos: args.photo.clone(),
             };
-            let mut request = TraceRequest::draft(reference, subject, addressee, &items, today());
-            request.requesting_party = args.requesting_party.clone();
-            request.reason = args.reason.clone();
-            request.intended_use = args.intended_use.clone();
-            request.due_on = args.due;
-            request.photos = args.photo.clone();
-            store.insert_trace_request(&request, &actor).await?;
+            let request = desk.draft_trace(&new).await?.request;
             if args.json {
                 print_json(&request)?;
             } else {
@@ -192,35 +146,17 @@ pub async fn run(db: &str, command: TraceCommand) -> anyhow::Result<ExitCode> {
             ExitCode::SUCCESS
         }
         TraceCommand::List { status, json } => {
-            let today = today();
-            let mut requests = store.trace_requests().await?;
-            if let Some(s) = &status {
-                if s == "overdue" {
-                    requests.retain(|r| r.is_overdue(today));
-                } else {
-                    let wanted: TraceStatus = s
-                        .parse()
-                        .map_err(|e| anyhow::anyhow!("--status {s:?} {e}, overdue"))?;
-                    requests.retain(|r| r.status == wanted);
-                }
-            }
+            let list = view.trace_requests(None, status.as_deref()).await?;
             if json {
-                let list: Vec<_> = requests
-                    .iter()
-                    .map(|r| {
-                        let mut v = serde_json::to_value(r).expect("requests serialise");
-                        v["overdue"] = json!(r.is_overdue(today));
-                        v
-                    })
-                    .collect();
-                print_json(&json!({ "requests": list }))?;
+                print_json(&json!({ "requests": list.requests }))?;
             } else {
                 println!(
                     "{:<14} {:<13} {:<30} {:>5} {:<11} {:<11}",
                     "REF", "STATUS", "ADDRESSEE", "ITEMS", "SENT", "DUE"
                 );
-                for r in &requests {
-                    let status = if r.is_overdue(today) {
+                for v in &list.requests {
+                    let r = &v.request;
+                    let status = if v.overdue {
                         format!("{} OVERDUE", r.status)
                     } else {
                         r.status.to_string()
@@ -243,17 +179,16 @@ pub async fn run(db: &str, command: TraceCommand) -> anyhow::Result<ExitCode> {
             html,
             json,
         } => {
-            let request = store.trace_request(&reference).await?;
+            let found = view.trace_request(&reference).await?;
             if let Some(path) = html {
-                std::fs::write(&path, render_html(&request))
+                std::fs::write(&path, view.printable_trace(&reference).await?)
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 eprintln!("wrote the printable request to {}", path.display());
             }
             if json {
-                let mut v = serde_json::to_value(&request)?;
-                v["overdue"] = json!(request.is_overdue(today()));
-                print_json(&v)?;
+                print_json(&found)?;
             } else {
+                let request = &found.request;
                 println!(
                     "{} ({}) to {}",
                     request.reference, request.status, request.addressee.name
@@ -278,12 +213,10 @@ pub async fn run(db: &str, command: TraceCommand) -> anyhow::Result<ExitCode> {
             ExitCode::SUCCESS
         }
         TraceCommand::Send { reference, due } => {
-            let mut request = store.trace_request(&reference).await?;
-            if due.is_some() {
-                request.due_on = due;
-            }
-            request.advance(TraceStatus::Sent, today())?;
-            store.update_trace_request(&request, &actor).await?;
+            let request = desk
+                .advance_trace(&reference, "send", &step(None, due))
+                .await?
+                .request;
             println!(
                 "{reference} is sent{}",
                 request
@@ -294,16 +227,14 @@ pub async fn run(db: &str, command: TraceCommand) -> anyhow::Result<ExitCode> {
             ExitCode::SUCCESS
         }
         TraceCommand::Acknowledge { reference } => {
-            let mut request = store.trace_request(&reference).await?;
-            request.advance(TraceStatus::Acknowledged, today())?;
-            store.update_trace_request(&request, &actor).await?;
+            desk.advance_trace(&reference, "acknowledge", &step(None, None))
+                .await?;
             println!("{reference} is acknowledged");
             ExitCode::SUCCESS
         }
         TraceCommand::Close { reference } => {
-            let mut request = store.trace_request(&reference).await?;
-            request.advance(TraceStatus::Closed, today())?;
-            store.update_trace_request(&request, &actor).await?;
+            desk.advance_trace(&reference, "close", &step(None, None))
+                .await?;
             println!("{reference} is closed");
             ExitCode::SUCCESS
         }
@@ -312,37 +243,25 @@ pub async fn run(db: &str, command: TraceCommand) -> anyhow::Result<ExitCode> {
             text,
             transfers,
         } => {
-            let mut request = store.trace_request(&reference).await?;
-            // Check the move first, so a refused answer imports nothing.
-            let mut probe = request.clone();
-            probe.record_answer(text.clone(), today())?;
-            let mut answer = text;
-            if let Some(file) = transfers {
-                let args = ImportArgs::for_file(file.clone());
-                let report = import::<Transfer>(&store, &args).await?;
-                if report.rejected > 0 {
-                    for e in &report.errors {
-                        eprintln!("{e}");
-                    }
-                    bail!("the answer's transfers file has invalid rows; nothing was recorded");
+            match transfers {
+                Some(file) => {
+                    let (_, report) = desk
+                        .answer_with_transfers(&reference, &text, ImportInput::file(&file))
+                        .await?;
+                    println!(
+                        "recorded {} new and {} updated transfers",
+                        report.inserted, report.updated
+                    );
                 }
-                answer.push_str(&format!(
-                    "\n\n[armtrace] Transfers recorded from this answer ({}): {} new, {} updated.",
-                    file.display(),
-                    report.inserted,
-                    report.updated
-                ));
-                println!(
-                    "recorded {} new and {} updated transfers",
-                    report.inserted, report.updated
-                );
+                None => {
+                    desk.advance_trace(&reference, "answer", &step(Some(text), None))
+                        .await?;
+                }
             }
-            request.record_answer(answer, today())?;
-            store.update_trace_request(&request, &actor).await?;
             println!("{reference} is answered");
             ExitCode::SUCCESS
         }
     };
-    store.close().await;
+    register.close().await;
     Ok(code)
 }

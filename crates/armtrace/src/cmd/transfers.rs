@@ -9,8 +9,8 @@
 
 use std::process::ExitCode;
 
-use armtrace_core::analytics::{TransferField, TransferStats, TransferStatsQuery, transfer_stats};
-use armtrace_core::candidates::{Candidate, RankGroup, supply_candidates};
+use armtrace_core::analytics::{TransferField, TransferStats, TransferStatsQuery};
+use armtrace_core::candidates::{Candidate, RankGroup};
 use armtrace_core::{CountryCode, Transfer, TransferSource};
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -115,16 +115,15 @@ fn provenance(source: TransferSource, confidence: armtrace_core::Confidence) -> 
 }
 
 async fn list(db: &str, args: ListArgs) -> anyhow::Result<ExitCode> {
-    let store = super::open(db).await?;
-    let mut transfers = store.transfers().await?;
-    store.close().await;
-    if let Some(source) = args.source {
-        transfers.retain(|t| t.source == source);
-    }
-    let total = transfers.len();
-    if args.limit > 0 {
-        transfers.truncate(args.limit);
-    }
+    let register = super::open(db).await?;
+    let view = super::view(&register);
+    let page = view
+        .transfers(None, args.source, 0, args.limit as u64)
+        .await?;
+    register.close().await;
+    let total = page.total;
+    let transfers = page.transfers;
+    let sipri = transfers.iter().any(|t| t.source == TransferSource::Sipri);
     if args.json {
         print_json(&json!({ "transfers": transfers }))?;
         return Ok(ExitCode::SUCCESS);
@@ -153,7 +152,7 @@ async fn list(db: &str, args: ListArgs) -> anyhow::Result<ExitCode> {
         transfers.len(),
         if total == 1 { "" } else { "s" }
     );
-    cite_sipri(&transfers);
+    cite_sipri(sipri);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -168,8 +167,8 @@ fn delivered(t: &Transfer) -> String {
 }
 
 /// SIPRI asks to be cited wherever its figures are shown.
-fn cite_sipri(transfers: &[Transfer]) {
-    if transfers.iter().any(|t| t.source == TransferSource::Sipri) {
+fn cite_sipri(any_from_sipri: bool) {
+    if any_from_sipri {
         println!(
             "SIPRI figures: SIPRI Arms Transfers Database, https://www.sipri.org/databases/armstransfers (TIV: trend-indicator values, a volume measure, not money)"
         );
@@ -178,15 +177,16 @@ fn cite_sipri(transfers: &[Transfer]) {
 
 async fn stats(db: &str, args: StatsArgs) -> anyhow::Result<ExitCode> {
     let query = TransferStatsQuery::parse(&args.by, args.weight.as_deref(), args.from, args.to)?;
-    let store = super::open(db).await?;
-    let transfers = store.transfers().await?;
-    store.close().await;
-    let result = transfer_stats(&transfers, &query);
+    let register = super::open(db).await?;
+    let view = super::view(&register);
+    let result = view.transfer_stats(&query).await?;
+    let sipri = view.has_sipri_transfers().await?;
+    register.close().await;
     if args.json {
         print_json(&result)?;
     } else {
         print_stats(&query, &result);
-        cite_sipri(&transfers);
+        cite_sipri(sipri);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -243,11 +243,11 @@ fn print_stats(query: &TransferStatsQuery, result: &TransferStats) {
 }
 
 async fn candidates(db: &str, args: CandidatesArgs) -> anyhow::Result<ExitCode> {
-    let store = super::open(db).await?;
-    let item = store.item(&args.reference).await?.item;
-    let transfers = store.transfers().await?;
-    store.close().await;
-    let mut found = supply_candidates(&item, &transfers)?;
+    let register = super::open(db).await?;
+    let view = super::view(&register);
+    let mut found = view.supply_candidates(&args.reference).await?;
+    let sipri = view.has_sipri_transfers().await?;
+    register.close().await;
     let total = found.candidates.len();
     if args.limit > 0 {
         found.candidates.truncate(args.limit);
@@ -286,7 +286,7 @@ async fn candidates(db: &str, args: CandidatesArgs) -> anyhow::Result<ExitCode> 
     for (n, c) in found.candidates.iter().enumerate() {
         print_candidate(n + 1, c);
     }
-    cite_sipri(&transfers);
+    cite_sipri(sipri);
     Ok(ExitCode::SUCCESS)
 }
 

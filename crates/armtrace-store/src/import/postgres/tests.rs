@@ -68,7 +68,7 @@ async fn postgres_imports_what_sqlite_imports() {
         assert!(store.audit_verify().await.unwrap().intact);
         let mut out = Vec::new();
         store
-            .export_items(&ItemFilter::default(), ExportFormat::Csv, &mut out)
+            .export_items(&ItemFilter::everything(), ExportFormat::Csv, &mut out)
             .await
             .unwrap();
         exports.push((backend, out));
