@@ -10,7 +10,7 @@
 //!
 //! let register = Register::open("armtrace.db", None, Warmth::Lazy).await?;
 //! let public = register.for_viewer(&Clearance::public());
-//! let page = public.items(&ItemParams::default().parse()?, 0, 50).await?;
+//! let page = public.items(&ItemParams::default().parse()?, 0, Some(50)).await?;
 //! println!("{} public items", page.total);
 //! # Ok(()) }
 //! ```
