@@ -172,3 +172,99 @@ fn an_upload_through_one_server_is_found_through_another() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// GETs an API path as `token`'s holder; the JSON answer.
+fn get_json(server: &Server, token: &str, path: &str) -> Value {
+    let (status, body) = http(server.addr, "GET", path, Some(token), None).expect("an answer");
+    assert_eq!(status, 200, "GET {path}: {body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path} is not JSON ({e}): {body}"))
+}
+
+/// The command line and the API give the same JSON, in the same order, for the same
+/// question on the same register: both ask the application layer (an admin sees what
+/// the command line sees).
+#[test]
+fn the_command_line_and_the_api_answer_alike() {
+    let reg = Register::new();
+    reg.ok(&["demo", "--items", "3000"]);
+    reg.ok(&["user", "add", "chief", "--role", "admin"]);
+    let created: Value =
+        serde_json::from_str(&reg.ok(&["token", "create", "chief", "--json"])).expect("JSON");
+    let token = created["token"].as_str().expect("a token").to_owned();
+    let server = start(&reg);
+    let cli = |args: &[&str]| -> Value {
+        let out = reg.ok(args);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?} is not JSON ({e}): {out}"))
+    };
+    // A serial of the register, misread once, so that ranking and explanations count.
+    let items = cli(&["items", "list", "--limit", "0", "--json"]);
+    let serial = items["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find_map(|i| i["serial_number"].as_str().filter(|s| s.len() >= 8))
+        .expect("a long serial")
+        .to_owned();
+    let misread = format!("{}X{}", &serial[..3], &serial[4..]);
+
+    let pairs: Vec<(Vec<&str>, String)> = vec![
+        (vec!["diversion", "--json"], "/api/diversions".into()),
+        (
+            vec!["diversion", "--recovered-country", "SY", "--json"],
+            "/api/diversions?recovered_country=SY".into(),
+        ),
+        (
+            vec![
+                "stats",
+                "--by",
+                "country_of_manufacture",
+                "--by",
+                "category",
+                "--where",
+                "recovered_country=IQ",
+                "--json",
+            ],
+            "/api/stats?by=country_of_manufacture&by=category&where=recovered_country%3DIQ".into(),
+        ),
+        (
+            vec!["stats", "--by", "decade", "--weight", "quantity", "--json"],
+            "/api/stats?by=decade&weight=quantity".into(),
+        ),
+        (
+            vec!["search", &misread, "--json"],
+            format!("/api/search?q={misread}"),
+        ),
+        (
+            vec!["search", &serial, "--limit", "0", "--json"],
+            format!("/api/search?q={serial}&limit=0"),
+        ),
+        (vec!["link", "--json"], "/api/links".into()),
+        (
+            vec!["link", "--gap", "10", "--category", "weapon", "--json"],
+            "/api/links?gap=10&category=weapon".into(),
+        ),
+    ];
+    for (args, path) in &pairs {
+        let from_cli = cli(args);
+        let from_api = get_json(&server, &token, path);
+        assert_eq!(
+            from_cli, from_api,
+            "`armtrace {}` and GET {path} differ",
+            args.join(" ")
+        );
+    }
+    // Not vacuous: the demo has diversions, runs and matches.
+    let diversions = cli(&["diversion", "--json"]);
+    assert!(!diversions["items"].as_array().unwrap().is_empty());
+    let refs: Vec<&str> = diversions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["ref"].as_str().unwrap())
+        .collect();
+    let mut sorted = refs.clone();
+    sorted.sort();
+    assert_eq!(refs, sorted, "diversions come in ref order");
+    assert!(!cli(&["link", "--json"])["runs"].as_array().unwrap().is_empty());
+    assert!(cli(&["search", &misread, "--json"])["total"].as_u64().unwrap() > 0);
+}
