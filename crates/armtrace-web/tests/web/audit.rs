@@ -280,3 +280,39 @@ async fn a_file_missing_on_disk_is_a_server_error_without_internal_text() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A failure of the register itself (here its items table taken away under the running
+/// server) answers 500 with a generic message and an error id: the database's text (table
+/// names, SQL, driver messages) never reaches the client, on either backend.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_register_answers_500_without_internal_text() {
+    let site = Site::new().await;
+    site.store
+        .break_items_table_for_tests()
+        .await
+        .expect("the table is renamed");
+    for (who, uri) in [
+        (Who::Admin, "/api/items".to_owned()),
+        (Who::Anonymous, "/api/items/TP-01".to_owned()),
+        (Who::Investigator, "/api/items/TP-01/custody".to_owned()),
+        (Who::Admin, "/api/search?q=KX4000103".to_owned()),
+    ] {
+        let reply = site.get(who, &uri).await;
+        assert_eq!(reply.status.as_u16(), 500, "{}", reply.describe());
+        let message = reply.error();
+        assert!(
+            message.contains("(error ") && message.contains("server log"),
+            "a generic message with an id: {message}"
+        );
+        for internal in ["items", "SQL", "sql", "relation", "table", "database"] {
+            assert!(
+                !message.contains(internal),
+                "{internal:?} leaked into {uri}: {message}"
+            );
+        }
+    }
+    // A page answers the same way: an error page with the id, not the database's words.
+    let page = site.get(Who::Admin, "/items").await;
+    assert_eq!(page.status.as_u16(), 500, "{}", page.describe());
+    assert!(!page.text().contains("items_taken_away"), "{}", page.describe());
+}
