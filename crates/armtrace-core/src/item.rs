@@ -16,31 +16,6 @@ use crate::field::FieldError;
 use crate::serial;
 use crate::text::non_empty;
 
-/// The canonical item fields, in the order of the canonical CSV header.
-pub const ITEM_FIELDS: [&str; 21] = [
-    "ref",
-    "category",
-    "item_type",
-    "model",
-    "calibre",
-    "manufacturer",
-    "country_of_manufacture",
-    "year_of_manufacture",
-    "serial_number",
-    "lot_number",
-    "markings",
-    "quantity",
-    "recovered_on",
-    "recovered_country",
-    "recovered_place",
-    "latitude",
-    "longitude",
-    "recovered_from",
-    "documented_by",
-    "confidentiality",
-    "notes",
-];
-
 /// Longest accepted `ref`.
 pub const MAX_REF_LEN: usize = 100;
 /// Longest accepted short text field (model, place, ...).
@@ -65,6 +40,15 @@ macro_rules! string_enum {
             /// The accepted values, for error messages.
             pub fn choices() -> String {
                 Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        }
+
+        impl $crate::item::Choices for $name {
+            fn choice_list() -> String {
+                Self::choices()
+            }
+            fn first() -> Self {
+                Self::ALL[0]
             }
         }
 
@@ -94,6 +78,14 @@ macro_rules! string_enum {
 }
 pub(crate) use string_enum;
 
+/// A fixed set of values (see `string_enum!`), for required choices.
+pub trait Choices: Sized {
+    /// The accepted values, for error messages.
+    fn choice_list() -> String;
+    /// A stand-in while a record is invalid.
+    fn first() -> Self;
+}
+
 string_enum! {
     /// What kind of thing was documented.
     Category {
@@ -122,37 +114,180 @@ impl Default for Confidentiality {
     }
 }
 
-/// A valid documented item. Field names and order follow [`ITEM_FIELDS`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Item {
-    #[serde(rename = "ref")]
-    pub reference: String,
-    pub category: Category,
-    pub item_type: Option<String>,
-    pub model: Option<String>,
-    pub calibre: Option<String>,
-    pub manufacturer: Option<String>,
-    pub country_of_manufacture: Option<CountryCode>,
-    pub year_of_manufacture: Option<i16>,
-    pub serial_number: Option<String>,
-    pub lot_number: Option<String>,
-    pub markings: Option<String>,
-    pub quantity: Option<u32>,
-    pub recovered_on: Option<PartialDate>,
-    pub recovered_country: Option<CountryCode>,
-    pub recovered_place: Option<String>,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub recovered_from: Option<String>,
-    pub documented_by: Option<String>,
-    pub confidentiality: Confidentiality,
-    pub notes: Option<String>,
+/// The item's fields, in the order of the canonical CSV header: the one definition of
+/// what an item holds. Each line names the field, its type and how its text is checked
+/// (a [`Checker`] method); [`ITEM_FIELDS`], [`ITEM_FIELD_COUNT`], [`Item`], its parsing,
+/// its canonical strings and its stored values all follow from it, so adding a field is
+/// a line here, a migration per backend, and the places that show it.
+macro_rules! item_fields {
+    ($( $(#[$meta:meta])* $field:ident : $ty:ty = $name:literal, $check:ident $(($($arg:expr),*))?; )+) => {
+        /// The canonical item fields, in the order of the canonical CSV header.
+        pub const ITEM_FIELDS: [&str; ITEM_FIELD_COUNT] = [$($name),+];
+
+        /// How many canonical fields an item has.
+        pub const ITEM_FIELD_COUNT: usize = [$($name),+].len();
+
+        /// The position of each field in [`ITEM_FIELDS`].
+        #[allow(non_camel_case_types, dead_code)]
+        #[derive(Clone, Copy)]
+        enum Slot { $($field),+ }
+
+        /// A valid documented item. Field names and order follow [`ITEM_FIELDS`].
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub struct Item {
+            $( $(#[$meta])* #[serde(rename = $name)] pub $field: $ty, )+
+        }
+
+        impl Item {
+            /// Checks every field of a raw record, in order (cross-field rules come after).
+            fn check_fields(c: &mut Checker, v: &[&str; ITEM_FIELD_COUNT]) -> Item {
+                $( let $field: $ty = c.$check($name, v[Slot::$field as usize] $($(, $arg)*)?); )+
+                Item { $($field),+ }
+            }
+
+            /// The item's fields as canonical strings, in [`ITEM_FIELDS`] order; empty for
+            /// `None`. `Item::parse` of these strings gives the item back.
+            pub fn to_strings(&self) -> [String; ITEM_FIELD_COUNT] {
+                [$( self.$field.canonical(), )+]
+            }
+
+            /// The item's values as stored, in [`ITEM_FIELDS`] order.
+            pub fn field_values(&self) -> [FieldValue<'_>; ITEM_FIELD_COUNT] {
+                [$( self.$field.field_value(), )+]
+            }
+        }
+    };
+}
+
+item_fields! {
+    /// The user's key: unique in the register.
+    reference: String = "ref", reference;
+    category: Category = "category", required;
+    item_type: Option<String> = "item_type", text(MAX_TEXT_LEN);
+    model: Option<String> = "model", text(MAX_TEXT_LEN);
+    calibre: Option<String> = "calibre", text(MAX_TEXT_LEN);
+    manufacturer: Option<String> = "manufacturer", text(MAX_TEXT_LEN);
+    country_of_manufacture: Option<CountryCode> = "country_of_manufacture", country;
+    year_of_manufacture: Option<i16> = "year_of_manufacture", year;
+    serial_number: Option<String> = "serial_number", text(MAX_TEXT_LEN);
+    lot_number: Option<String> = "lot_number", text(MAX_TEXT_LEN);
+    markings: Option<String> = "markings", text(MAX_LONG_TEXT_LEN);
+    quantity: Option<u32> = "quantity", quantity;
+    recovered_on: Option<PartialDate> = "recovered_on", date;
+    recovered_country: Option<CountryCode> = "recovered_country", country;
+    recovered_place: Option<String> = "recovered_place", text(MAX_TEXT_LEN);
+    latitude: Option<f64> = "latitude", coordinate(90.0);
+    longitude: Option<f64> = "longitude", coordinate(180.0);
+    recovered_from: Option<String> = "recovered_from", text(MAX_TEXT_LEN);
+    documented_by: Option<String> = "documented_by", text(MAX_TEXT_LEN);
+    confidentiality: Confidentiality = "confidentiality", choice_or_default;
+    notes: Option<String> = "notes", text(MAX_LONG_TEXT_LEN);
+}
+
+/// One stored value of a record's field: what a store binds and hashes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FieldValue<'a> {
+    Null,
+    Text(&'a str),
+    Int(i64),
+    Real(f64),
+    /// Stored as its ISO text (`2016`, `2016-07`, `2016-07-14`), which sorts correctly.
+    Date(PartialDate),
+}
+
+/// How a field's value is written in the canonical CSV and stored.
+pub trait FieldText {
+    /// The canonical text (empty for none).
+    fn canonical(&self) -> String;
+    /// The stored value.
+    fn field_value(&self) -> FieldValue<'_>;
+}
+
+impl FieldText for String {
+    fn canonical(&self) -> String {
+        self.clone()
+    }
+    fn field_value(&self) -> FieldValue<'_> {
+        FieldValue::Text(self)
+    }
+}
+
+impl FieldText for Category {
+    fn canonical(&self) -> String {
+        self.as_str().to_owned()
+    }
+    fn field_value(&self) -> FieldValue<'_> {
+        FieldValue::Text(self.as_str())
+    }
+}
+
+impl FieldText for Confidentiality {
+    fn canonical(&self) -> String {
+        self.as_str().to_owned()
+    }
+    fn field_value(&self) -> FieldValue<'_> {
+        FieldValue::Text(self.as_str())
+    }
+}
+
+impl FieldText for CountryCode {
+    fn canonical(&self) -> String {
+        self.as_str().to_owned()
+    }
+    fn field_value(&self) -> FieldValue<'_> {
+        FieldValue::Text(self.as_str())
+    }
+}
+
+impl FieldText for i16 {
+    fn canonical(&self) -> String {
+        self.to_string()
+    }
+    fn field_value(&self) -> FieldValue<'_> {
+        FieldValue::Int((*self).into())
+    }
+}
+
+impl FieldText for u32 {
+    fn canonical(&self) -> String {
+        self.to_string()
+    }
+    fn field_value(&self) -> FieldValue<'_> {
+        FieldValue::Int((*self).into())
+    }
+}
+
+impl FieldText for f64 {
+    fn canonical(&self) -> String {
+        self.to_string()
+    }
+    fn field_value(&self) -> FieldValue<'_> {
+        FieldValue::Real(*self)
+    }
+}
+
+impl FieldText for PartialDate {
+    fn canonical(&self) -> String {
+        self.to_string()
+    }
+    fn field_value(&self) -> FieldValue<'_> {
+        FieldValue::Date(*self)
+    }
+}
+
+impl<T: FieldText> FieldText for Option<T> {
+    fn canonical(&self) -> String {
+        self.as_ref().map_or_else(String::new, T::canonical)
+    }
+    fn field_value(&self) -> FieldValue<'_> {
+        self.as_ref().map_or(FieldValue::Null, T::field_value)
+    }
 }
 
 /// A record as read from a file: one string per canonical field, empty when absent.
 #[derive(Debug, Clone, Default)]
 pub struct RawItem<'a> {
-    pub values: [&'a str; 21],
+    pub values: [&'a str; ITEM_FIELD_COUNT],
 }
 
 impl<'a> RawItem<'a> {
@@ -194,6 +329,56 @@ impl Checker {
             return None;
         }
         Some(v.to_owned())
+    }
+
+    /// The record's key: required, bounded, no control characters.
+    pub fn reference(&mut self, field: &'static str, raw: &str) -> String {
+        match non_empty(raw) {
+            None => {
+                self.fail(
+                    field,
+                    "",
+                    "is required: every item needs a unique reference",
+                );
+                String::new()
+            }
+            Some(r) if r.chars().count() > MAX_REF_LEN => {
+                self.fail(field, r, format!("is longer than {MAX_REF_LEN} characters"));
+                String::new()
+            }
+            Some(r) if r.chars().any(char::is_control) => {
+                self.fail(field, r, "contains control characters");
+                String::new()
+            }
+            Some(r) => r.to_owned(),
+        }
+    }
+
+    /// A value that must be given, one of a fixed set (the first of the set stands in
+    /// while the record is invalid).
+    pub fn required<T: FromStr<Err = String> + Choices>(
+        &mut self,
+        field: &'static str,
+        raw: &str,
+    ) -> T {
+        if non_empty(raw).is_none() {
+            self.fail(
+                field,
+                "",
+                format!("is required: one of {}", T::choice_list()),
+            );
+            return T::first();
+        }
+        self.choice(field, raw).unwrap_or_else(T::first)
+    }
+
+    /// One of a fixed set, or its default when empty.
+    pub fn choice_or_default<T: FromStr<Err = String> + Default>(
+        &mut self,
+        field: &'static str,
+        raw: &str,
+    ) -> T {
+        self.choice(field, raw).unwrap_or_default()
     }
 
     pub fn country(&mut self, field: &'static str, raw: &str) -> Option<CountryCode> {
@@ -295,122 +480,20 @@ impl Checker {
 impl Item {
     /// Checks and converts a raw record, returning every problem found.
     pub fn parse(raw: &RawItem) -> Result<Item, Vec<FieldError>> {
-        let v = &raw.values;
         let mut c = Checker::new();
-        let reference = match non_empty(v[0]) {
-            None => {
-                c.fail(
-                    "ref",
-                    "",
-                    "is required: every item needs a unique reference",
-                );
-                String::new()
-            }
-            Some(r) if r.chars().count() > MAX_REF_LEN => {
-                c.fail("ref", r, format!("is longer than {MAX_REF_LEN} characters"));
-                String::new()
-            }
-            Some(r) if r.chars().any(char::is_control) => {
-                c.fail("ref", r, "contains control characters");
-                String::new()
-            }
-            Some(r) => r.to_owned(),
-        };
-        let category = match non_empty(v[1]) {
-            None => {
-                c.fail(
-                    "category",
-                    "",
-                    format!("is required: one of {}", Category::choices()),
-                );
-                None
-            }
-            Some(_) => c.choice::<Category>("category", v[1]),
-        };
-        let item_type = c.text("item_type", v[2], MAX_TEXT_LEN);
-        let model = c.text("model", v[3], MAX_TEXT_LEN);
-        let calibre = c.text("calibre", v[4], MAX_TEXT_LEN);
-        let manufacturer = c.text("manufacturer", v[5], MAX_TEXT_LEN);
-        let country_of_manufacture = c.country("country_of_manufacture", v[6]);
-        let year_of_manufacture = c.year("year_of_manufacture", v[7]);
-        let serial_number = c.text("serial_number", v[8], MAX_TEXT_LEN);
-        let lot_number = c.text("lot_number", v[9], MAX_TEXT_LEN);
-        let markings = c.text("markings", v[10], MAX_LONG_TEXT_LEN);
-        let quantity = c.quantity("quantity", v[11]);
-        let recovered_on = c.date("recovered_on", v[12]);
-        let recovered_country = c.country("recovered_country", v[13]);
-        let recovered_place = c.text("recovered_place", v[14], MAX_TEXT_LEN);
-        let latitude = c.coordinate("latitude", v[15], 90.0);
-        let longitude = c.coordinate("longitude", v[16], 180.0);
-        match (non_empty(v[15]), non_empty(v[16])) {
-            (Some(_), None) => c.fail("longitude", "", "is required when latitude is given"),
-            (None, Some(_)) => c.fail("latitude", "", "is required when longitude is given"),
+        let item = Item::check_fields(&mut c, &raw.values);
+        // Coordinates come in pairs.
+        let given = |name: &str| non_empty(raw.get(name)).is_some();
+        match (given("latitude"), given("longitude")) {
+            (true, false) => c.fail("longitude", "", "is required when latitude is given"),
+            (false, true) => c.fail("latitude", "", "is required when longitude is given"),
             _ => {}
         }
-        let recovered_from = c.text("recovered_from", v[17], MAX_TEXT_LEN);
-        let documented_by = c.text("documented_by", v[18], MAX_TEXT_LEN);
-        let confidentiality = c
-            .choice::<Confidentiality>("confidentiality", v[19])
-            .unwrap_or_default();
-        let notes = c.text("notes", v[20], MAX_LONG_TEXT_LEN);
-
-        if !c.errors.is_empty() {
-            return Err(c.errors);
+        if c.errors.is_empty() {
+            Ok(item)
+        } else {
+            Err(c.errors)
         }
-        Ok(Item {
-            reference,
-            category: category.expect("checked above"),
-            item_type,
-            model,
-            calibre,
-            manufacturer,
-            country_of_manufacture,
-            year_of_manufacture,
-            serial_number,
-            lot_number,
-            markings,
-            quantity,
-            recovered_on,
-            recovered_country,
-            recovered_place,
-            latitude,
-            longitude,
-            recovered_from,
-            documented_by,
-            confidentiality,
-            notes,
-        })
-    }
-
-    /// The item's fields as canonical strings, in [`ITEM_FIELDS`] order; empty for `None`.
-    /// `Item::parse` of these strings gives the item back.
-    pub fn to_strings(&self) -> [String; 21] {
-        fn o<T: ToString>(v: &Option<T>) -> String {
-            v.as_ref().map_or_else(String::new, T::to_string)
-        }
-        [
-            self.reference.clone(),
-            self.category.to_string(),
-            o(&self.item_type),
-            o(&self.model),
-            o(&self.calibre),
-            o(&self.manufacturer),
-            o(&self.country_of_manufacture),
-            o(&self.year_of_manufacture),
-            o(&self.serial_number),
-            o(&self.lot_number),
-            o(&self.markings),
-            o(&self.quantity),
-            o(&self.recovered_on),
-            o(&self.recovered_country),
-            o(&self.recovered_place),
-            o(&self.latitude),
-            o(&self.longitude),
-            o(&self.recovered_from),
-            o(&self.documented_by),
-            self.confidentiality.to_string(),
-            o(&self.notes),
-        ]
     }
 
     /// The serial in search form (see [`serial::normalise`]); empty when there is none.
@@ -509,7 +592,7 @@ mod tests {
             country in 0usize..50,
         ) {
             let countries = crate::country::all();
-            let mut strings: [String; 21] = Default::default();
+            let mut strings: [String; ITEM_FIELD_COUNT] = Default::default();
             strings[0] = r;
             strings[1] = Category::ALL[cat].to_string();
             strings[3] = model;
@@ -519,10 +602,10 @@ mod tests {
             strings[12] = PartialDate::from_epoch_days(day).to_string();
             strings[15] = lat.map(|l| l.to_string()).unwrap_or_default();
             strings[16] = lat.map(|_| lon.to_string()).unwrap_or_default();
-            let values: [&str; 21] = std::array::from_fn(|i| strings[i].as_str());
+            let values: [&str; ITEM_FIELD_COUNT] = std::array::from_fn(|i| strings[i].as_str());
             let item = Item::parse(&RawItem { values }).unwrap();
             let again = item.to_strings();
-            let values: [&str; 21] = std::array::from_fn(|i| again[i].as_str());
+            let values: [&str; ITEM_FIELD_COUNT] = std::array::from_fn(|i| again[i].as_str());
             prop_assert_eq!(Item::parse(&RawItem { values }).unwrap(), item);
         }
     }

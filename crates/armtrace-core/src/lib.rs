@@ -41,7 +41,9 @@ pub use access::{Clearance, Role};
 pub use country::{Country, CountryCode};
 pub use date::PartialDate;
 pub use field::{FieldError, RowError};
-pub use item::{Category, Confidentiality, ITEM_FIELDS, Item, RawItem};
+pub use item::{
+    Category, Confidentiality, FieldText, FieldValue, ITEM_FIELD_COUNT, ITEM_FIELDS, Item, RawItem,
+};
 pub use transfer::{
     Confidence, RawTransfer, TRANSFER_FIELD_COUNT, TRANSFER_FIELDS, Transfer, TransferSource,
 };

@@ -79,7 +79,7 @@ fn hash_password(password: &str) -> Result<String> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| StoreError::Input(format!("cannot hash the password: {e}")))
+        .map_err(|e| StoreError::Failed(format!("cannot hash the password: {e}")))
 }
 
 /// A valid user name: 1–64 letters, digits, `.`, `_`, `-` or `@`.

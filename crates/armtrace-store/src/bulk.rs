@@ -46,7 +46,7 @@ impl From<sqlx::Error> for RowFailure {
 impl RowFailure {
     fn into_store(self) -> StoreError {
         match self {
-            RowFailure::Read(e) => StoreError::Input(format!("cannot read the register: {e}")),
+            RowFailure::Read(e) => StoreError::Failed(format!("cannot read the register: {e}")),
             RowFailure::Store(e) => e,
         }
     }
@@ -212,7 +212,7 @@ pub(crate) fn decode_canonical<R: Record>(row: &Row<'_>) -> RowResult<R> {
 }
 
 fn sql(e: rusqlite::Error) -> StoreError {
-    StoreError::Input(format!("cannot read the register: {e}"))
+    StoreError::Failed(format!("cannot read the register: {e}"))
 }
 
 pub(crate) fn open_read_only(file: &std::path::Path) -> Result<rusqlite::Connection> {

@@ -359,7 +359,7 @@ pub async fn copy_register(
 }
 
 fn reader_stopped() -> StoreError {
-    StoreError::Input(
+    StoreError::Failed(
         "reading the source register stopped before its end; nothing was written to the target"
             .into(),
     )

@@ -16,9 +16,16 @@ pub enum StoreError {
         source: std::io::Error,
     },
 
-    /// The input as a whole cannot be imported (bad header, unknown columns, unreadable format).
+    /// The request's fault: input that cannot be taken as a whole (bad header, unknown
+    /// columns, unreadable format), or a value the register does not accept (a short
+    /// password, a taken name). The message says what to change.
     #[error("{0}")]
     Input(String),
+
+    /// The register's own failure, not the request's: a disk or file the store writes,
+    /// a connection or a task that stopped. The message is for the operator's log.
+    #[error("{0}")]
+    Failed(String),
 
     #[error("{kind} {reference:?} is not in the register")]
     NotFound {

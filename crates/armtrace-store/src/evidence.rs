@@ -175,7 +175,7 @@ fn sniff_media_type(bytes: &[u8]) -> &'static str {
 
 fn io_err(what: &str, path: &Path) -> impl Fn(std::io::Error) -> StoreError {
     let message = format!("cannot {what} {}", path.display());
-    move |e| StoreError::Input(format!("{message}: {e}"))
+    move |e| StoreError::Failed(format!("{message}: {e}"))
 }
 
 /// SHA-256 (hex) and length of a file's bytes, read in chunks.
@@ -577,7 +577,7 @@ fn make_thumbnail(root: &Path, sha256: &str, max_px: u32) -> Result<Option<Vec<u
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
         .encode_image(&fitted.to_rgb8())
-        .map_err(|e| StoreError::Input(format!("cannot encode a thumbnail of {sha256}: {e}")))?;
+        .map_err(|e| StoreError::Failed(format!("cannot encode a thumbnail of {sha256}: {e}")))?;
     write_atomically(&cached, &out, false)?;
     Ok(Some(out))
 }

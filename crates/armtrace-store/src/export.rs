@@ -44,7 +44,7 @@ pub struct ExportSummary {
 }
 
 fn io(e: std::io::Error) -> StoreError {
-    StoreError::Input(format!("cannot write the export: {e}"))
+    StoreError::Failed(format!("cannot write the export: {e}"))
 }
 
 /// One item as a GeoJSON feature (point geometry, item fields as properties).

@@ -66,7 +66,7 @@ impl CopyStream {
     pub async fn finish(self) -> Result<(Transaction<'static, Postgres>, u64)> {
         drop(self.chunks);
         let (tx, copied) = self.task.await.map_err(|e| {
-            StoreError::Input(format!(
+            StoreError::Failed(format!(
                 "the task sending rows to PostgreSQL stopped ({e}); nothing was written"
             ))
         })?;

@@ -3,8 +3,8 @@
 //! to columns. One trait, so both kinds share one import pipeline.
 
 use armtrace_core::{
-    CountryCode, FieldError, ITEM_FIELDS, Item, PartialDate, RawItem, RawTransfer,
-    TRANSFER_FIELD_COUNT, TRANSFER_FIELDS, Transfer,
+    CountryCode, FieldError, FieldValue, ITEM_FIELD_COUNT, ITEM_FIELDS, Item, PartialDate,
+    RawItem, RawTransfer, TRANSFER_FIELD_COUNT, TRANSFER_FIELDS, Transfer,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -37,6 +37,18 @@ impl SqlValue<'_> {
             SqlValue::Years(v) => join(v),
             SqlValue::Words(v) => join(v),
             _ => None,
+        }
+    }
+}
+
+impl<'a> From<FieldValue<'a>> for SqlValue<'a> {
+    fn from(v: FieldValue<'a>) -> Self {
+        match v {
+            FieldValue::Null => SqlValue::Null,
+            FieldValue::Text(s) => SqlValue::Text(s),
+            FieldValue::Int(i) => SqlValue::Int(i),
+            FieldValue::Real(f) => SqlValue::Real(f),
+            FieldValue::Date(d) => SqlValue::Date(d),
         }
     }
 }
@@ -197,7 +209,8 @@ impl Record for Item {
     const REQUIRED: &'static [&'static str] = &["ref", "category"];
 
     fn parse(values: &[&str]) -> Result<Self, Vec<FieldError>> {
-        let values: [&str; 21] = std::array::from_fn(|i| values.get(i).copied().unwrap_or(""));
+        let values: [&str; ITEM_FIELD_COUNT] =
+            std::array::from_fn(|i| values.get(i).copied().unwrap_or(""));
         Item::parse(&RawItem { values })
     }
 
@@ -218,56 +231,41 @@ impl Record for Item {
     }
 
     fn values(&self) -> Vec<SqlValue<'_>> {
-        vec![
-            SqlValue::Text(&self.reference),
-            SqlValue::Text(self.category.as_str()),
-            self.item_type.as_deref().into(),
-            self.model.as_deref().into(),
-            self.calibre.as_deref().into(),
-            self.manufacturer.as_deref().into(),
-            code(&self.country_of_manufacture),
-            int(self.year_of_manufacture),
-            self.serial_number.as_deref().into(),
-            self.lot_number.as_deref().into(),
-            self.markings.as_deref().into(),
-            int(self.quantity),
-            date(self.recovered_on),
-            code(&self.recovered_country),
-            self.recovered_place.as_deref().into(),
-            real(self.latitude),
-            real(self.longitude),
-            self.recovered_from.as_deref().into(),
-            self.documented_by.as_deref().into(),
-            SqlValue::Text(self.confidentiality.as_str()),
-            self.notes.as_deref().into(),
-        ]
+        self.field_values().into_iter().map(SqlValue::from).collect()
     }
 
     fn from_row(row: &AnyRow) -> Result<Self> {
-        Ok(Item {
-            reference: row.try_get("ref")?,
-            category: choice(row, "category")?,
-            item_type: text(row, "item_type")?,
-            model: text(row, "model")?,
-            calibre: text(row, "calibre")?,
-            manufacturer: text(row, "manufacturer")?,
-            country_of_manufacture: stored_country(row, "country_of_manufacture")?,
-            year_of_manufacture: stored_int(row, "year_of_manufacture")?,
-            serial_number: text(row, "serial_number")?,
-            lot_number: text(row, "lot_number")?,
-            markings: text(row, "markings")?,
-            quantity: stored_int(row, "quantity")?,
-            recovered_on: stored_date(row, "recovered_on")?,
-            recovered_country: stored_country(row, "recovered_country")?,
-            recovered_place: text(row, "recovered_place")?,
-            latitude: row.try_get("latitude")?,
-            longitude: row.try_get("longitude")?,
-            recovered_from: text(row, "recovered_from")?,
-            documented_by: text(row, "documented_by")?,
-            confidentiality: choice(row, "confidentiality")?,
-            notes: text(row, "notes")?,
+        // The stored columns as canonical text, read back through the same parse as
+        // imports: what the register holds is what a file of it would say.
+        let mut texts = Vec::with_capacity(ITEM_FIELD_COUNT);
+        for field in ITEM_FIELDS {
+            texts.push(canonical_text(row, field)?);
+        }
+        let values: [&str; ITEM_FIELD_COUNT] = std::array::from_fn(|i| texts[i].as_str());
+        Item::parse(&RawItem { values }).map_err(|errors| {
+            StoreError::Corrupt(format!(
+                "item {:?}: {}",
+                texts[0],
+                errors
+                    .iter()
+                    .map(|e| format!("{} {:?} {}", e.field, e.value, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ))
         })
     }
+}
+
+/// A column's value as canonical text, whatever its stored type (empty for NULL).
+fn canonical_text(row: &AnyRow, col: &str) -> Result<String> {
+    if let Ok(v) = row.try_get::<Option<String>, _>(col) {
+        return Ok(v.unwrap_or_default());
+    }
+    if let Ok(v) = row.try_get::<Option<i64>, _>(col) {
+        return Ok(v.map(|i| i.to_string()).unwrap_or_default());
+    }
+    let v: Option<f64> = row.try_get(col)?;
+    Ok(v.map(|f| f.to_string()).unwrap_or_default())
 }
 
 impl Record for Transfer {

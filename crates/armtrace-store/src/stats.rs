@@ -28,7 +28,7 @@ fn corrupt(field: &str, value: &str) -> StoreError {
 
 fn read_error(e: RowFailure) -> StoreError {
     match e {
-        RowFailure::Read(e) => StoreError::Input(format!("cannot read the register: {e}")),
+        RowFailure::Read(e) => StoreError::Failed(format!("cannot read the register: {e}")),
         RowFailure::Store(e) => e,
     }
 }

@@ -89,7 +89,7 @@ struct SqliteSnapshot {
 }
 
 fn read(e: rusqlite::Error) -> StoreError {
-    StoreError::Input(format!("cannot read the audit log: {e}"))
+    StoreError::Failed(format!("cannot read the audit log: {e}"))
 }
 
 impl SqliteSnapshot {
@@ -118,7 +118,7 @@ impl AuditSnapshot for SqliteSnapshot {
         self.conn
             .query_row(super::SELECT_HEAD, [], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()
-            .map_err(|e| StoreError::Input(format!("cannot read the audit head: {e}")))
+            .map_err(|e| StoreError::Failed(format!("cannot read the audit head: {e}")))
     }
 
     fn entries(&mut self, each: &mut dyn FnMut(StoredEntry) -> bool) -> Result<()> {

@@ -65,7 +65,7 @@ fn missing_head() -> StoreError {
 }
 
 fn sqlite_error(e: rusqlite::Error) -> StoreError {
-    StoreError::Input(format!("cannot read the source register: {e}"))
+    StoreError::Failed(format!("cannot read the source register: {e}"))
 }
 
 /// Reads the SQLite file; returns early (without error) when the writer has gone.

@@ -175,11 +175,11 @@ fn refuse_unless_empty(location: &str, held: &[(String, i64)]) -> Result<()> {
 }
 
 fn lost() -> StoreError {
-    StoreError::Input("the target register's transaction was lost after a failed COPY".into())
+    StoreError::Failed("the target register's transaction was lost after a failed COPY".into())
 }
 
 fn sqlite_error(e: rusqlite::Error) -> StoreError {
-    StoreError::Input(format!("cannot write the target register: {e}"))
+    StoreError::Failed(format!("cannot write the target register: {e}"))
 }
 
 fn open_sqlite(file: &Path) -> Result<rusqlite::Connection> {
@@ -223,7 +223,7 @@ impl SqliteTarget {
         work: impl FnOnce(&rusqlite::Connection, &[TablePlan]) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let conn = self.conn.take().ok_or_else(|| {
-            StoreError::Input("the target register's connection was lost mid-copy".into())
+            StoreError::Failed("the target register's connection was lost mid-copy".into())
         })?;
         let plan = self.plan.clone();
         let (conn, result) = tokio::task::spawn_blocking(move || {
@@ -254,7 +254,7 @@ impl SqliteTarget {
                 insert
                     .execute(rusqlite::params_from_iter(row.iter()))
                     .map_err(|e| {
-                        StoreError::Input(format!(
+                        StoreError::Failed(format!(
                             "cannot write {} into the target register: {e}",
                             p.row_name(row)
                         ))
@@ -350,7 +350,7 @@ impl PgTarget {
         self.hand_over().await?;
         if let Some((table, stream)) = self.copying.take() {
             let (tx, _) = stream.finish().await.map_err(|e| {
-                StoreError::Input(format!(
+                StoreError::Failed(format!(
                     "cannot write table {} into the target register: {e}",
                     self.plan[table].spec.name
                 ))

@@ -92,7 +92,7 @@ fn push_row(out: &mut String, values: &[SqlValue<'_>]) {
 }
 
 fn lost() -> StoreError {
-    StoreError::Input("the import's transaction was lost after a failed COPY".into())
+    StoreError::Failed("the import's transaction was lost after a failed COPY".into())
 }
 
 /// The transaction when no COPY holds it (see [`PgSink::tx`]), borrowing only that field.

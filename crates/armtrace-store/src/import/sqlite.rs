@@ -21,7 +21,7 @@ use crate::record::Record;
 use crate::store::now;
 
 fn db(e: rusqlite::Error) -> StoreError {
-    StoreError::Input(format!("cannot write the register: {e}"))
+    StoreError::Failed(format!("cannot write the register: {e}"))
 }
 
 pub(crate) struct SqliteSink {

@@ -21,7 +21,7 @@ const RAW: [&str; 3] = ["<script>alert", "<img src=x onerror", "<svg onload"];
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_escape_what_the_register_and_the_request_hold() {
     let site = Site::new().await;
-    let mut row = vec![String::new(); 21];
+    let mut row = vec![String::new(); armtrace_core::ITEM_FIELD_COUNT];
     let set = |row: &mut Vec<String>, field: &str, value: &str| {
         let i = ITEM_FIELDS
             .iter()

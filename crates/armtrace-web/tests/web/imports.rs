@@ -13,7 +13,7 @@ use crate::support::{Call, Site, Who, multipart, one_item_csv};
 type Fields<'a> = &'a [(&'a str, Option<&'a str>, &'a [u8])];
 
 fn bad_row_csv() -> String {
-    let mut bad = vec![""; 21];
+    let mut bad = vec![""; armtrace_core::ITEM_FIELD_COUNT];
     bad[0] = "TW-BAD";
     bad[1] = "spaceship";
     format!(
@@ -196,11 +196,12 @@ async fn a_malformed_file_is_422_with_the_row_errors_and_writes_nothing() {
     site.get(Who::Admin, "/api/items/TW-GOOD").await.expect(200);
 
     // An unknown column fails the whole file, naming the column.
-    let mut row = vec![""; 22];
+    let n = armtrace_core::ITEM_FIELD_COUNT;
+    let mut row = vec![""; n + 1];
     row[0] = "TW-3";
     row[1] = "weapon";
     row[19] = "public";
-    row[21] = "red";
+    row[n] = "red";
     let csv = format!("{},colour\n{}", ITEM_FIELDS.join(","), csv_line(&row));
     let status = site
         .upload(

@@ -56,7 +56,7 @@ impl Level {
 /// One item row in canonical field order.
 #[derive(Debug, Clone)]
 pub struct Row {
-    pub values: [String; 21],
+    pub values: [String; armtrace_core::ITEM_FIELD_COUNT],
 }
 
 impl Row {

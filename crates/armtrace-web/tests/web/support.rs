@@ -665,7 +665,7 @@ fn test_photos_are_valid_pngs_that_carry_their_comment() {
 /// A one-item CSV (canonical header): a public weapon of this ref whose serial is `WEB`
 /// and the ref without dashes (unique in the register).
 pub fn one_item_csv(reference: &str) -> String {
-    let mut row = vec![""; 21];
+    let mut row = vec![""; armtrace_core::ITEM_FIELD_COUNT];
     row[0] = reference;
     row[1] = "weapon";
     let serial = format!("WEB{}", reference.replace('-', ""));
