@@ -2,9 +2,10 @@
 //! columns (what the viewer may see), the wording and drawing from [`crate::render`].
 //! Every chart's caption and every report say whether the data are synthetic.
 
-use armtrace_core::analytics::{
-    self, ReportInput, StatField, StatFilter, StatsQuery, Weight, chart,
-};
+use armtrace_core::analytics::{self, StatField, StatFilter, StatsQuery, Weight};
+
+use crate::render::chart;
+use crate::render::report::{ReportInput, render_report_html};
 
 use crate::actor::View;
 use crate::clock::today;
@@ -100,7 +101,7 @@ impl View<'_> {
         Ok(format!(
             "Source: armtrace register {register_name}, {}. {}.",
             today(),
-            status.caption()
+            crate::render::data_status(&status)
         ))
     }
 
@@ -219,7 +220,7 @@ impl View<'_> {
         let columns = self.register.columns().await?;
         let figures = analytics::report_figures(&columns, &filters, &self.clearance);
         let (diversion, fastest) = self.fastest_diversions(&filters, fastest).await?;
-        Ok(analytics::render_report_html(&ReportInput {
+        Ok(render_report_html(&ReportInput {
             title: title.to_owned(),
             register: register_name.to_owned(),
             generated_on: today().to_string(),

@@ -865,7 +865,8 @@ mod tests {
     fn every_item_is_valid_and_labelled_synthetic() {
         for item in items(3000, 1) {
             let strings = item.to_strings();
-            let values: [&str; crate::ITEM_FIELD_COUNT] = std::array::from_fn(|i| strings[i].as_str());
+            let values: [&str; crate::ITEM_FIELD_COUNT] =
+                std::array::from_fn(|i| strings[i].as_str());
             assert_eq!(Item::parse(&RawItem { values }).unwrap(), item);
             assert!(item.reference.starts_with("DEMO-"));
             assert!(item.notes.as_deref().unwrap().starts_with("SYNTHETIC"));

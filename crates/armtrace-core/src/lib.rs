@@ -34,6 +34,8 @@ pub mod text;
 pub mod trace;
 pub mod transfer;
 
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
 #[cfg(test)]
 mod test_cases;
 

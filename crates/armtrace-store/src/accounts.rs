@@ -16,7 +16,7 @@ use sqlx::Row;
 
 use crate::audit::{AuditEvent, append_in};
 use crate::error::{Result, StoreError};
-use crate::items::SqlParam;
+use crate::statement::SqlParam;
 use crate::store::{Store, now};
 
 /// Shortest accepted password.

@@ -15,8 +15,8 @@ use sqlx::postgres::PgRow;
 use sqlx::{Column, Row as _, TypeInfo};
 
 use crate::error::{Result, StoreError};
-use crate::items::{SqlParam, Statement};
 use crate::record::Record;
+use crate::statement::{SqlParam, Statement};
 use crate::store::{Backend, Store};
 
 /// A row-conversion failure: reading the value, or what it means.

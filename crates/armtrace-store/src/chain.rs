@@ -6,7 +6,8 @@ use armtrace_core::link::LinkEntry;
 use armtrace_core::{CountryCode, PartialDate};
 
 use crate::error::{Result, StoreError};
-use crate::items::{ItemFilter, Statement};
+use crate::items::ItemFilter;
+use crate::statement::Statement;
 use crate::store::Store;
 
 /// The fields of an item that linking and diversion read, owned.

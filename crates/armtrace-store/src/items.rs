@@ -6,10 +6,11 @@ use armtrace_core::{
 };
 use futures_core::stream::BoxStream;
 use serde::Serialize;
-use sqlx::{Any, Row};
+use sqlx::Row;
 
 use crate::error::{Result, StoreError};
 use crate::record::Record;
+use crate::statement::{SqlParam, Statement};
 use crate::store::Store;
 
 /// Which items a list, an export or a statistic covers, for whom. Empty fields do not
@@ -77,55 +78,6 @@ fn escape_like(s: &str) -> String {
     }
     out.push('%');
     out
-}
-
-/// A value bound to a filter's placeholder.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SqlParam {
-    Text(String),
-    Int(i64),
-}
-
-/// A statement with `$1, $2, …` placeholders (understood by SQLite and PostgreSQL) and
-/// the values for them.
-#[derive(Debug, Clone, Default)]
-pub struct Statement {
-    pub sql: String,
-    pub params: Vec<SqlParam>,
-}
-
-impl Statement {
-    pub fn new(sql: impl Into<String>) -> Self {
-        Statement {
-            sql: sql.into(),
-            params: Vec::new(),
-        }
-    }
-
-    /// Appends text.
-    pub fn push(&mut self, sql: &str) -> &mut Self {
-        self.sql.push_str(sql);
-        self
-    }
-
-    /// Appends a placeholder for `value`.
-    pub fn bind(&mut self, value: SqlParam) -> &mut Self {
-        self.params.push(value);
-        self.sql.push_str(&format!("${}", self.params.len()));
-        self
-    }
-
-    /// The statement as an sqlx query with its values bound.
-    pub(crate) fn to_sqlx(&self) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments> {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.sql.as_str()));
-        for p in &self.params {
-            q = match p {
-                SqlParam::Text(s) => q.bind(s.as_str()),
-                SqlParam::Int(i) => q.bind(*i),
-            };
-        }
-        q
-    }
 }
 
 impl ItemFilter {

@@ -30,6 +30,7 @@ pub mod map;
 mod pg_copy;
 pub mod record;
 pub mod search;
+pub mod statement;
 pub mod stats;
 pub mod store;
 #[cfg(any(test, feature = "testing"))]

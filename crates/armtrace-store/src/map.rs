@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use crate::bulk::{Row, RowFailure};
 use crate::error::{Result, StoreError};
-use crate::items::{ItemFilter, SqlParam, Statement};
+use crate::items::ItemFilter;
+use crate::statement::{SqlParam, Statement};
 use crate::store::Store;
 
 /// An item as a point on the map.

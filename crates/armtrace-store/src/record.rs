@@ -3,8 +3,8 @@
 //! to columns. One trait, so both kinds share one import pipeline.
 
 use armtrace_core::{
-    CountryCode, FieldError, FieldValue, ITEM_FIELD_COUNT, ITEM_FIELDS, Item, PartialDate,
-    RawItem, RawTransfer, TRANSFER_FIELD_COUNT, TRANSFER_FIELDS, Transfer,
+    CountryCode, FieldError, FieldValue, ITEM_FIELD_COUNT, ITEM_FIELDS, Item, PartialDate, RawItem,
+    RawTransfer, TRANSFER_FIELD_COUNT, TRANSFER_FIELDS, Transfer,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -231,7 +231,10 @@ impl Record for Item {
     }
 
     fn values(&self) -> Vec<SqlValue<'_>> {
-        self.field_values().into_iter().map(SqlValue::from).collect()
+        self.field_values()
+            .into_iter()
+            .map(SqlValue::from)
+            .collect()
     }
 
     fn from_row(row: &AnyRow) -> Result<Self> {

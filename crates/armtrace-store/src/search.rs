@@ -12,7 +12,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::error::{Result, StoreError};
-use crate::items::{SqlParam, Statement};
+use crate::statement::{SqlParam, Statement};
 use crate::store::Store;
 
 /// A matched item as search shows it.

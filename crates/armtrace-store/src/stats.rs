@@ -146,7 +146,7 @@ impl Store {
         &self,
         filter: &crate::items::ItemFilter,
     ) -> Result<Vec<IdentifiedLinkRow>> {
-        let mut q = crate::items::Statement::new(
+        let mut q = crate::statement::Statement::new(
             "SELECT id, ref, model, manufacturer, calibre, serial_number, lot_number,
                     year_of_manufacture, recovered_on, recovered_country, recovered_place
              FROM items",

@@ -6,14 +6,27 @@
 //! ends print or serve what these functions write, and a wording is changed in one
 //! place for the command line and the web alike.
 
+pub mod chart;
+pub mod custody_account;
 pub mod explain;
+pub mod report;
+pub mod trace_print;
 
-pub mod trace_print {
-    //! The printable trace request.
-    pub use armtrace_core::trace::render_html;
+use armtrace_core::analytics::DataStatus;
+
+/// One sentence for captions: whether the data shown are synthetic, real or mixed.
+pub fn data_status(status: &DataStatus) -> String {
+    match status.kind() {
+        "synthetic" => "SYNTHETIC demonstration data".to_owned(),
+        "mixed" => format!(
+            "MIXED data: {} of {} items are synthetic",
+            chart::thousands(status.synthetic),
+            chart::thousands(status.items)
+        ),
+        "empty" => "no items".to_owned(),
+        _ => "recorded data (no item is marked synthetic)".to_owned(),
+    }
 }
 
-pub mod custody_account {
-    //! The investigator's account of a chain of custody.
-    pub use armtrace_core::custody::render_text;
-}
+#[cfg(test)]
+mod tests;

@@ -12,11 +12,11 @@
 //!   shares (how SIPRI's published figures are reproduced from its raw register).
 //! * [`diversion_summary`] describes the time to diversion (quartiles, histogram, per
 //!   end user and per holder) from [`custody::diversions`](crate::custody::diversions).
-//! * [`chart`] draws bars, stacked bars, histograms and time series as SVG text;
-//!   [`render_report_html`] lays out a findings report with its methods.
+//! * [`report_figures`] computes the headline figures of a findings report.
 //!
-//! Nothing here reads a file or a clock: the store loads the columns, the CLI and the
-//! web application print, render and serve what these functions return.
+//! Nothing here reads a file or a clock, and nothing here writes for people: the store
+//! loads the columns, the application (`armtrace-app::render`) draws the charts and
+//! lays out the report, the front ends print and serve them.
 //!
 //! ```
 //! use armtrace_core::analytics::{ItemColumns, StatsQuery, stats};
@@ -37,7 +37,6 @@
 //!     r#"{"total":1,"groups":[{"key":{"decade":"1990s"},"count":1,"share":1.0}]}"#);
 //! ```
 
-pub mod chart;
 mod columns;
 mod diversion;
 mod query;
@@ -55,10 +54,7 @@ pub use diversion::{
 pub use query::{
     MAX_BY, StatField, StatFilter, StatsQuery, StatsQueryError, Weight, parse_filters, parse_weight,
 };
-pub use report::{
-    DataStatus, RecentDecade, ReportFigures, ReportInput, YearShare, render_report_html,
-    report_figures,
-};
+pub use report::{DataStatus, RecentDecade, ReportFigures, YearShare, report_figures};
 pub use stats::{StatsGroup, StatsResult, select_rows, stats};
 pub use transfers::{
     TransferField, TransferGroup, TransferStats, TransferStatsError, TransferStatsQuery,

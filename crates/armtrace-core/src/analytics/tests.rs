@@ -5,140 +5,10 @@ use serde_json::json;
 
 use super::*;
 use crate::access::Clearance;
-use crate::item::{Category, Confidentiality, Item};
-use crate::{CountryCode, PartialDate};
-
-struct Spec {
-    reference: &'static str,
-    category: Category,
-    made_in: Option<&'static str>,
-    year: Option<i16>,
-    quantity: Option<u32>,
-    recovered_on: Option<&'static str>,
-    recovered_in: Option<&'static str>,
-    from: Option<&'static str>,
-    manufacturer: Option<&'static str>,
-    level: Confidentiality,
-}
-
-fn item(s: Spec) -> Item {
-    Item {
-        reference: s.reference.into(),
-        category: s.category,
-        item_type: None,
-        model: None,
-        calibre: None,
-        manufacturer: s.manufacturer.map(Into::into),
-        country_of_manufacture: s.made_in.map(|c| CountryCode::parse(c).unwrap()),
-        year_of_manufacture: s.year,
-        serial_number: None,
-        lot_number: None,
-        markings: None,
-        quantity: s.quantity,
-        recovered_on: s.recovered_on.map(|d| d.parse::<PartialDate>().unwrap()),
-        recovered_country: s.recovered_in.map(|c| CountryCode::parse(c).unwrap()),
-        recovered_place: None,
-        latitude: None,
-        longitude: None,
-        recovered_from: s.from.map(Into::into),
-        documented_by: None,
-        confidentiality: s.level,
-        notes: (s.reference == "I1").then(|| "SYNTHETIC test record".to_owned()),
-    }
-}
-
-/// | id | ref | category | made in | year | qty | recovered | in | from | level |
-/// |---|---|---|---|---|---|---|---|---|---|
-/// | 1 | W1 | weapon | CN | 1994 | – | 2016-07-14 | IQ | Islamic State forces | public |
-/// | 2 | W2 | weapon | CN | 1987 | – | 2016-07-20 | SY | islamic  state FORCES | restricted |
-/// | 3 | W3 | weapon | SU | 1975 | – | 2016-08 | IQ | – | confidential |
-/// | 4 | W4 | weapon | – | – | – | 2017 | IQ | – | public |
-/// | 5 | A1 | ammunition | CN | 2012 | 400 | 2016-07-01 | IQ | – | public |
-/// | 6 | A2 | ammunition | SU | 1980 | 100 | 2016-09-09 | SY | – | restricted |
-/// | 7 | A3 | ammunition | CN | 2015 | – | – | – | – | public |
-/// | 8 | I1 | ied_component | TR | 2014 | – | 2016-07-14 | IQ | – | public (notes SYNTHETIC) |
-fn register() -> Vec<Item> {
-    use Category::*;
-    use Confidentiality::*;
-    let base = |reference, category| Spec {
-        reference,
-        category,
-        made_in: None,
-        year: None,
-        quantity: None,
-        recovered_on: None,
-        recovered_in: None,
-        from: None,
-        manufacturer: None,
-        level: Public,
-    };
-    vec![
-        item(Spec {
-            made_in: Some("China"),
-            year: Some(1994),
-            recovered_on: Some("2016-07-14"),
-            recovered_in: Some("IQ"),
-            from: Some("Islamic State forces"),
-            manufacturer: Some("Norinco"),
-            ..base("W1", Weapon)
-        }),
-        item(Spec {
-            made_in: Some("CN"),
-            year: Some(1987),
-            recovered_on: Some("2016-07-20"),
-            recovered_in: Some("SY"),
-            from: Some("islamic  state FORCES"),
-            manufacturer: Some("NORINCO"),
-            level: Restricted,
-            ..base("W2", Weapon)
-        }),
-        item(Spec {
-            made_in: Some("SU"),
-            year: Some(1975),
-            recovered_on: Some("2016-08"),
-            recovered_in: Some("IQ"),
-            level: Confidential,
-            ..base("W3", Weapon)
-        }),
-        item(Spec {
-            recovered_on: Some("2017"),
-            recovered_in: Some("IQ"),
-            ..base("W4", Weapon)
-        }),
-        item(Spec {
-            made_in: Some("CN"),
-            year: Some(2012),
-            quantity: Some(400),
-            recovered_on: Some("2016-07-01"),
-            recovered_in: Some("IQ"),
-            ..base("A1", Ammunition)
-        }),
-        item(Spec {
-            made_in: Some("SU"),
-            year: Some(1980),
-            quantity: Some(100),
-            recovered_on: Some("2016-09-09"),
-            recovered_in: Some("SY"),
-            level: Restricted,
-            ..base("A2", Ammunition)
-        }),
-        item(Spec {
-            made_in: Some("CN"),
-            year: Some(2015),
-            ..base("A3", Ammunition)
-        }),
-        item(Spec {
-            made_in: Some("TR"),
-            year: Some(2014),
-            recovered_on: Some("2016-07-14"),
-            recovered_in: Some("IQ"),
-            ..base("I1", IedComponent)
-        }),
-    ]
-}
+use crate::item::{Confidentiality, Item};
 
 fn columns() -> ItemColumns {
-    ItemColumns::from_items(&register())
+    ItemColumns::from_items(&crate::fixtures::eight_items())
 }
 
 fn run(by: &[&str], wheres: &[&str], weight: Option<&str>, clearance: &Clearance) -> StatsResult {
@@ -392,7 +262,7 @@ fn columns_decode_back_to_the_items_values() {
 fn codes_widen_past_255_and_65535_values() {
     let items: Vec<Item> = (0..70_000)
         .map(|i| {
-            let mut it = register()[0].clone();
+            let mut it = crate::fixtures::eight_items()[0].clone();
             it.reference = format!("X{i}");
             it.recovered_from = Some(format!("holder {}", i % 300));
             it.manufacturer = Some(format!("maker {i}"));
@@ -421,7 +291,7 @@ fn full_on(c: &ItemColumns, by: &[&str], wheres: &[&str]) -> StatsResult {
 #[test]
 fn parallel_scan_counts_like_a_plain_loop() {
     // Enough rows to split between threads, a clearance that needs per-row grants.
-    let base = register();
+    let base = crate::fixtures::eight_items();
     let items: Vec<Item> = (0..600_000).map(|i| base[i % 8].clone()).collect();
     let c = ItemColumns::from_items(&items);
     let clearance = Clearance::for_role(crate::Role::Viewer, false, vec![3, 11, 599_995]);
@@ -622,99 +492,4 @@ fn report_headline_figures_by_hand() {
         }
     );
     assert_eq!(f.weapons_by_country.total, 2);
-}
-
-fn report_input(filters: Vec<StatFilter>) -> ReportInput {
-    ReportInput {
-        title: "Findings <test>".into(),
-        register: "r.db".into(),
-        generated_on: "2024-05-01".into(),
-        figures: report_figures(&columns(), &filters, &Clearance::full()),
-        filters,
-        diversion: diversion_summary(&[DiversionFact {
-            reference: "W1".into(),
-            days: 59,
-            end_user: Some("17th Division".into()),
-            recovered_from: Some("Islamic State forces".into()),
-        }]),
-        fastest: Vec::new(),
-    }
-}
-
-#[test]
-fn report_states_figures_methods_and_status_and_escapes_text() {
-    let html = render_report_html(&report_input(vec![
-        StatFilter::parse("model=<script>").unwrap(),
-    ]));
-    assert!(html.starts_with("<!DOCTYPE html>"));
-    assert!(html.contains("<title>Findings &lt;test&gt;</title>"));
-    assert!(html.contains("model=&lt;script&gt;"));
-    assert!(!html.contains("<script>"));
-    assert!(html.contains("Data status: this selection has no items."));
-    assert!(html.contains("<h2 class=\"page-break\">Methods</h2>"));
-    assert!(html.contains("Hyndman and Fan type 7"));
-    // With no filter, the headline numbers appear as computed above.
-    let html = render_report_html(&report_input(Vec::new()));
-    assert!(html.contains("Data status: MIXED. 1 of 8 items"));
-    assert!(
-        html.contains(
-            "<b class=\"figure\">50.0%</b> of weapons were produced in <b>China (CN)</b> (2 of 4)"
-        ),
-        "{html}"
-    );
-    assert!(html.contains("<b class=\"figure\">66.7%</b> of ammunition was made in the 2010s"));
-    assert!(html.contains("against <b class=\"figure\">0.0%</b> of weapons"));
-    assert!(html.contains("recovered in Iraq (IQ): 100.0% made in China (CN)"));
-    assert!(html.contains("minimum 59, first quartile 59.0, median 59.0"));
-}
-
-#[test]
-fn charts_are_self_contained_svg_with_escaped_labels() {
-    let text = chart::ChartText {
-        title: "Items by <country>".into(),
-        subtitle: "All items".into(),
-        caption: "Source: test. SYNTHETIC".into(),
-    };
-    let r = full(&["country_of_manufacture"], &[]);
-    let rows = chart::bar_rows(&r, StatField::CountryOfManufacture, 2);
-    let labels: Vec<(&str, u64)> = rows.iter().map(|r| (r.label.as_str(), r.count)).collect();
-    assert_eq!(
-        labels,
-        [
-            ("China (CN)", 4),
-            ("Soviet Union (SU)", 2),
-            ("Other (2 groups)", 2)
-        ]
-    );
-    let svg = chart::bar_chart(&text, &rows, "Share (%)");
-    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
-    assert!(svg.ends_with("</svg>"));
-    assert!(svg.contains("Items by &lt;country&gt;") && svg.contains("Source: test. SYNTHETIC"));
-    assert!(svg.contains("50.0% (4)"));
-    let (legend, bars) = chart::stacked_rows(
-        &full(&["recovered_country", "category"], &[]),
-        StatField::RecoveredCountry,
-        StatField::Category,
-        5,
-        2,
-    );
-    assert_eq!(legend, ["weapon", "ammunition", "Other"]);
-    assert_eq!(bars[0].label, "Iraq (IQ)");
-    assert_eq!(
-        (bars[0].total, bars[0].segments.clone()),
-        (5, vec![3, 1, 1])
-    );
-    assert!(chart::stacked_bars(&text, &legend, &bars).contains("n = 5"));
-    let (series, unknown) = chart::monthly_series(&full(&["recovered_month"], &[]));
-    assert_eq!(
-        series,
-        [
-            ("2016-07".to_owned(), 4),
-            ("2016-08".to_owned(), 1),
-            ("2016-09".to_owned(), 1)
-        ]
-    );
-    assert_eq!(unknown, 2);
-    assert!(chart::time_series(&text, &series).contains("2016-07"));
-    assert!(chart::histogram_chart(&text, &histogram(&[])).contains("No item in this selection"));
 }

@@ -251,61 +251,9 @@ pub fn custody_chain(item: &Item, index: &TransferIndex) -> CustodyChain {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::custody::index::tests::{ranged, transfer};
-    use crate::item::{Category, Confidentiality};
-
-    pub(crate) fn date(s: &str) -> PartialDate {
-        s.parse().unwrap()
-    }
-
-    pub(crate) fn country(s: &str) -> Option<CountryCode> {
-        Some(CountryCode::parse(s).unwrap())
-    }
-
-    pub(crate) fn item(reference: &str, serial: &str, recovered_on: Option<&str>) -> Item {
-        Item {
-            reference: reference.to_owned(),
-            category: Category::Weapon,
-            item_type: Some("assault rifle".into()),
-            model: Some("AK-47".into()),
-            calibre: Some("7.62x39mm".into()),
-            manufacturer: Some("Factory 26".into()),
-            country_of_manufacture: country("BG"),
-            year_of_manufacture: Some(1983),
-            serial_number: Some(serial.into()),
-            lot_number: None,
-            markings: None,
-            quantity: None,
-            recovered_on: recovered_on.map(date),
-            recovered_country: country("IQ"),
-            recovered_place: Some("Mosul".into()),
-            latitude: None,
-            longitude: None,
-            recovered_from: Some("Islamic State forces".into()),
-            documented_by: None,
-            confidentiality: Confidentiality::Public,
-            notes: None,
-        }
-    }
-
-    /// Bulgaria → Iraq (2014-01-10), then Iraqi MoD → 5th Division (2015-01-01).
-    pub(crate) fn two_hops() -> Vec<Transfer> {
-        let mut export = ranged("L-123", "AK-47", "AB1000", "AB1999");
-        export.supplier_country = country("BG");
-        export.recipient = Some("Ministry of Defence".into());
-        export.recipient_country = country("IQ");
-        export.delivered_on = Some(date("2014-01-10"));
-        export.document = Some("licence L-123".into());
-        let mut issue = ranged("MOD-7", "ak-47", "AB1200", "AB1299");
-        issue.supplier = Some("Ministry of Defence".into());
-        issue.supplier_country = country("IQ");
-        issue.recipient = Some("Iraqi Army 5th Division".into());
-        issue.recipient_country = country("IQ");
-        issue.delivered_on = Some(date("2015-01-01"));
-        vec![issue, export]
-    }
+    use crate::fixtures::{date, ranged, rifle as item, transfer, two_hops};
 
     #[test]
     fn timing_is_certain_or_undetermined() {

@@ -270,26 +270,10 @@ fn range_of(t: &Transfer) -> Option<(String, u64, u64)> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
+    use crate::fixtures::{ranged, transfer};
     use proptest::prelude::*;
-
-    /// A transfer with only a reference; tests fill in what they need.
-    pub(crate) fn transfer(reference: &str) -> Transfer {
-        Transfer {
-            transfer_ref: reference.to_owned(),
-            ..Transfer::default()
-        }
-    }
-
-    pub(crate) fn ranged(reference: &str, model: &str, from: &str, to: &str) -> Transfer {
-        Transfer {
-            model: Some(model.to_owned()),
-            serial_from: Some(from.to_owned()),
-            serial_to: Some(to.to_owned()),
-            ..transfer(reference)
-        }
-    }
 
     fn lotted(reference: &str, year: Option<i16>, calibre: Option<&str>) -> Transfer {
         Transfer {

@@ -6,7 +6,7 @@
 //!   (prefix, folded model), lots by (folded manufacturer, lot key).
 //! * [`custody_chain`] lays one item's story out: manufacture, each covering transfer
 //!   in delivery order with its evidence, recovery, and the [`Diversion`] if one can be
-//!   established. [`render_text`] tells that story as an investigator would.
+//!   established (the application words it for people).
 //! * [`diversions`] computes the diversion of every item of a register, for
 //!   `armtrace diversion`.
 //!
@@ -15,11 +15,9 @@
 //! load transfers, print, or guess — an item is covered only by what a transfer
 //! documents, and a date is "on or before" another only when it certainly is.
 
-mod account;
 mod chain;
 mod index;
 
-pub use account::render_text;
 pub use chain::{
     CustodyChain, CustodyStep, Diversion, DiversionReport, Manufacture, NoDiversion, Recovery,
     Timing, custody_chain, diversions, timing,

@@ -9,7 +9,7 @@
 //! records the date of each move and, when it refuses one, says which moves are
 //! allowed. Whether a request is overdue is computed from a `today` the caller passes,
 //! never stored and never read from a clock.
-//! [`render_html`] prints the request with the information ITI paragraph 17 asks for.
+//! The application prints it (`armtrace-app::render::trace_print`).
 //!
 //! This module keeps no files, sends nothing and reads no clock.
 
@@ -23,10 +23,6 @@ use crate::custody::day_span;
 use crate::date::PartialDate;
 use crate::item::{Category, Item};
 use crate::link::{LotCluster, Run};
-
-mod print;
-
-pub use print::render_html;
 
 /// Where a trace request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -353,49 +349,10 @@ impl TraceRequest {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::item::{ITEM_FIELDS, RawItem};
+    use crate::fixtures::{date, trace_request as request};
     use TraceStatus::*;
-
-    pub(crate) fn item() -> Item {
-        let mut raw = RawItem::default();
-        for (field, value) in [
-            ("ref", "IQ-1"),
-            ("category", "weapon"),
-            ("item_type", "assault rifle"),
-            ("model", "AK-47"),
-            ("calibre", "7.62x39mm"),
-            ("country_of_manufacture", "BG"),
-            ("serial_number", "AB1234"),
-        ] {
-            raw.values[ITEM_FIELDS.iter().position(|f| *f == field).unwrap()] = value;
-        }
-        Item::parse(&raw).unwrap()
-    }
-
-    pub(crate) fn date(s: &str) -> PartialDate {
-        s.parse().unwrap()
-    }
-
-    pub(crate) fn request() -> TraceRequest {
-        let mut r = TraceRequest::draft(
-            "TR-1",
-            TraceSubject::Item {
-                reference: "IQ-1".into(),
-            },
-            Addressee {
-                kind: AddresseeKind::State,
-                name: "Ministry of Foreign Affairs".into(),
-                country: CountryCode::parse("BG").ok(),
-            },
-            &[item()],
-            date("2016-01-05"),
-        );
-        r.requesting_party = "Investigation team".into();
-        r.reason = "Recovered from an armed group in breach of an arms embargo.".into();
-        r
-    }
 
     #[test]
     fn the_lifecycle_moves_forward_only() {

@@ -314,5 +314,9 @@ async fn a_failing_register_answers_500_without_internal_text() {
     // A page answers the same way: an error page with the id, not the database's words.
     let page = site.get(Who::Admin, "/items").await;
     assert_eq!(page.status.as_u16(), 500, "{}", page.describe());
-    assert!(!page.text().contains("items_taken_away"), "{}", page.describe());
+    assert!(
+        !page.text().contains("items_taken_away"),
+        "{}",
+        page.describe()
+    );
 }

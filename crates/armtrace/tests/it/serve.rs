@@ -248,7 +248,8 @@ fn the_command_line_and_the_api_answer_alike() {
         let from_cli = cli(args);
         let from_api = get_json(&server, &token, path);
         assert_eq!(
-            from_cli, from_api,
+            from_cli,
+            from_api,
             "`armtrace {}` and GET {path} differ",
             args.join(" ")
         );
@@ -265,6 +266,16 @@ fn the_command_line_and_the_api_answer_alike() {
     let mut sorted = refs.clone();
     sorted.sort();
     assert_eq!(refs, sorted, "diversions come in ref order");
-    assert!(!cli(&["link", "--json"])["runs"].as_array().unwrap().is_empty());
-    assert!(cli(&["search", &misread, "--json"])["total"].as_u64().unwrap() > 0);
+    assert!(
+        !cli(&["link", "--json"])["runs"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        cli(&["search", &misread, "--json"])["total"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
 }

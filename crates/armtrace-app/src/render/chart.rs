@@ -13,9 +13,7 @@
 
 use std::fmt::Write;
 
-use super::diversion::Bin;
-use super::query::StatField;
-use super::stats::StatsResult;
+use armtrace_core::analytics::{Bin, StatField, StatsResult, display_label};
 
 /// Segment colours (Okabe–Ito, then two darker tones); "Other" is [`OTHER_COLOUR`].
 pub const PALETTE: [&str; 8] = [
@@ -179,7 +177,7 @@ pub fn bar_rows(result: &StatsResult, field: StatField, top: usize) -> Vec<BarRo
         .iter()
         .take(top)
         .map(|g| BarRow {
-            label: super::display_label(field, g.value(field)),
+            label: display_label(field, g.value(field)),
             count: g.count,
             share: g.share,
         })
@@ -290,14 +288,10 @@ pub fn stacked_rows(
         None => list.push((label, n)),
     };
     for g in &result.groups {
-        add(
-            &mut bar_totals,
-            super::display_label(bars, g.value(bars)),
-            g.count,
-        );
+        add(&mut bar_totals, display_label(bars, g.value(bars)), g.count);
         add(
             &mut segment_totals,
-            super::display_label(segments, g.value(segments)),
+            display_label(segments, g.value(segments)),
             g.count,
         );
     }
@@ -330,9 +324,9 @@ pub fn stacked_rows(
             for g in result
                 .groups
                 .iter()
-                .filter(|g| super::display_label(bars, g.value(bars)) == *label)
+                .filter(|g| display_label(bars, g.value(bars)) == *label)
             {
-                let s = super::display_label(segments, g.value(segments));
+                let s = display_label(segments, g.value(segments));
                 let i = legend
                     .iter()
                     .take(top_segments)
@@ -555,7 +549,7 @@ fn columns(
 }
 
 /// Items per time-to-diversion bin. The bins widen with time (see
-/// [`BIN_EDGES`](super::diversion::BIN_EDGES)); each column is one bin.
+/// [`BIN_EDGES`](armtrace_core::analytics::BIN_EDGES)); each column is one bin.
 pub fn histogram_chart(text: &ChartText, bins: &[Bin]) -> String {
     if bins.iter().all(|b| b.count == 0) {
         return message(

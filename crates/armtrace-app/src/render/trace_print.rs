@@ -4,7 +4,7 @@
 //! Every value that comes from a record is escaped here, in [`escape`]; this file must
 //! not decide anything about the request (status, completeness): it only prints it.
 
-use super::{AddresseeKind, TraceRequest, TraceStatus, TraceSubject};
+use armtrace_core::trace::{AddresseeKind, TraceRequest, TraceStatus, TraceSubject};
 
 /// Escapes text for HTML element content and quoted attribute values.
 fn escape(text: &str) -> String {
@@ -164,9 +164,9 @@ fn subject_text(subject: &TraceSubject) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{date, request};
     use super::*;
-    use crate::link::{LinkEntry, lot_clusters};
+    use armtrace_core::fixtures::{date, trace_request as request};
+    use armtrace_core::link::{LinkEntry, lot_clusters};
 
     #[test]
     fn html_escapes_every_user_text() {

@@ -5,10 +5,10 @@
 //! itself (coverage, timing and the diversion are decided in `index.rs` and `chain.rs`),
 //! so the text and the JSON can never disagree.
 
-use super::chain::{CustodyChain, CustodyStep, Manufacture, NoDiversion, Timing};
-use crate::country::CountryCode;
-use crate::text::fold;
-use crate::transfer::TransferSource;
+use armtrace_core::CountryCode;
+use armtrace_core::custody::{CustodyChain, CustodyStep, Manufacture, NoDiversion, Timing};
+use armtrace_core::text::fold;
+use armtrace_core::transfer::TransferSource;
 
 /// The investigator's account of a chain of custody, one event per line.
 ///
@@ -189,16 +189,16 @@ fn recovery(chain: &CustodyChain) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::chain::tests::{date, item, two_hops};
-    use super::super::{TransferIndex, custody_chain};
     use super::*;
+    use armtrace_core::custody::{TransferIndex, custody_chain};
+    use armtrace_core::fixtures::{date, rifle as item, two_hops};
 
     #[test]
     fn reads_like_an_investigators_account() {
         let mut ts = two_hops();
         ts[0].end_user = Some("3rd Brigade".into());
         ts[1].source = TransferSource::Licence;
-        ts[1].confidence = crate::transfer::Confidence::High;
+        ts[1].confidence = armtrace_core::transfer::Confidence::High;
         let index = TransferIndex::new(ts.clone());
         let chain = custody_chain(&item("IQ-1", "AB1234", Some("2015-03-01")), &index);
         assert_eq!(
