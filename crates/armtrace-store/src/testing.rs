@@ -177,6 +177,18 @@ impl Drop for TestRegister {
     }
 }
 
+impl Store {
+    /// Breaks the register under a running application, for tests of how failures are
+    /// answered: the items table is renamed away, so every query of items fails in the
+    /// database (not in the request).
+    pub async fn break_items_table_for_tests(&self) -> Result<()> {
+        sqlx::query("ALTER TABLE items RENAME TO items_taken_away_by_a_test")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,17 +204,5 @@ mod tests {
             "postgres://u@h/x?sslmode=disable"
         );
         assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
-    }
-}
-
-impl Store {
-    /// Breaks the register under a running application, for tests of how failures are
-    /// answered: the items table is renamed away, so every query of items fails in the
-    /// database (not in the request).
-    pub async fn break_items_table_for_tests(&self) -> Result<()> {
-        sqlx::query("ALTER TABLE items RENAME TO items_taken_away_by_a_test")
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 }
