@@ -16,6 +16,12 @@ pub enum StoreError {
         source: std::io::Error,
     },
 
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
     /// The input as a whole cannot be imported (bad header, unknown columns, unreadable format).
     #[error("{0}")]
     Input(String),
