@@ -24,7 +24,7 @@ use clap::{Parser, Subcommand};
 
 /// Measure armtrace against baselines (use a release build).
 #[derive(Parser, Debug)]
-#[command(name = "armtrace-bench", version, about, long_about = None)]
+#[command(name = "armtrace-bench", version, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Benchmark,
