@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use armtrace_core::{ITEM_FIELDS, TRANSFER_FIELDS, demo};
+use armtrace_core::demo;
+use armtrace_store::demo_files::{write_items_csv, write_transfers_csv};
 use armtrace_store::import::{Format, ImportOptions, ImportReport};
 use armtrace_store::store::RegisterCounts;
 
@@ -66,18 +67,11 @@ impl Desk<'_> {
 
 /// Writes the demo's items and transfers as canonical CSV (`items.csv`,
 /// `transfers.csv`) into `dir`.
-pub fn write_demo_files(dir: &Path, count: u64, seed: u64) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let mut w = csv::Writer::from_path(dir.join("items.csv"))?;
-    w.write_record(ITEM_FIELDS)?;
-    for item in demo::items(count, seed) {
-        w.write_record(item.to_strings())?;
-    }
-    w.flush()?;
-    let mut w = csv::Writer::from_path(dir.join("transfers.csv"))?;
-    w.write_record(TRANSFER_FIELDS)?;
-    for t in demo::transfers(count, seed) {
-        w.write_record(t.to_strings())?;
-    }
-    w.flush()
+pub fn write_demo_files(dir: &Path, count: u64, seed: u64) -> AppResult<()> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        AppError::BadRequest(format!("cannot create the folder {}: {e}", dir.display()))
+    })?;
+    write_items_csv(&dir.join("items.csv"), count, seed)?;
+    write_transfers_csv(&dir.join("transfers.csv"), count, seed)?;
+    Ok(())
 }

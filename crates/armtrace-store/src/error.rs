@@ -16,6 +16,12 @@ pub enum StoreError {
         source: std::io::Error,
     },
 
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
     /// The request's fault: input that cannot be taken as a whole (bad header, unknown
     /// columns, unreadable format), or a value the register does not accept (a short
     /// password, a taken name). The message says what to change.

@@ -8,6 +8,7 @@
 //! * [`copy`] copies a whole register between backends (`armtrace migrate-store`).
 //! * [`import`] turns a CSV, JSON Lines or XLSX file into validated records and writes
 //!   them atomically and idempotently, keeping a revision of every changed record.
+//! * [`demo_files`] writes the synthetic demo register as CSV files to import.
 //! * [`export`] writes items as CSV (re-importable), JSON Lines or GeoJSON.
 //! * [`audit`] appends every write to a hash-chained log and checks it; [`evidence`]
 //!   keeps photos and documents by the SHA-256 of their bytes.
@@ -21,6 +22,7 @@ mod bulk;
 pub mod chain;
 pub mod changes;
 pub mod copy;
+pub mod demo_files;
 pub mod error;
 pub mod evidence;
 pub mod export;

@@ -5,7 +5,7 @@
 //! the server to have stored every row. Sent batch by batch from the writer itself, the
 //! writer's work (parsing, checking, encoding) and the server's (inserting, indexing)
 //! take turns: an import of 200,000 demo items took 2.9 times as long as a plain `COPY`
-//! of the same file, and 1.8 times once streamed (`armtrace bench postgres`).
+//! of the same file, and 1.8 times once streamed (`armtrace-bench postgres`).
 //! [`CopyStream`] moves the transaction into a task that feeds one long COPY from a
 //! short queue of chunks and hands the transaction back when the writer needs it for
 //! anything else.

@@ -79,9 +79,6 @@ enum Command {
     /// API tokens (`Authorization: Bearer …`).
     #[command(subcommand)]
     Token(cmd::accounts::TokenCommand),
-    /// Measure armtrace against baselines (use a release build).
-    #[command(subcommand)]
-    Bench(cmd::bench::BenchCommand),
     /// The tamper-evident audit log: verify it, export and sign it, list it.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCommand),
@@ -140,7 +137,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(a) => cmd::serve::run(&cli.db, a).await,
         Command::User(c) => cmd::accounts::user(&cli.db, c).await,
         Command::Token(c) => cmd::accounts::token(&cli.db, c).await,
-        Command::Bench(c) => cmd::bench::run(c).await,
         Command::Audit(c) => cmd::audit::run(&cli.db, c).await,
         Command::Evidence(c) => cmd::evidence::run(&cli.db, c).await,
         Command::MigrateStore(a) => cmd::migrate_store::run(a).await,

@@ -1,12 +1,11 @@
 //! `armtrace demo`: build the synthetic demo investigation, or write it as CSV files.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use armtrace_app::Register;
 use armtrace_app::types::redact_password;
-use armtrace_core::{ITEM_FIELDS, TRANSFER_FIELDS, demo};
 use clap::Args;
 
 #[derive(Args, Debug)]
@@ -20,31 +19,6 @@ pub struct DemoArgs {
     /// Write items.csv and transfers.csv into this folder instead of importing them.
     #[arg(long)]
     pub out_dir: Option<PathBuf>,
-}
-
-/// Writes the demo items as canonical CSV.
-pub fn write_items_csv(path: &Path, count: u64, seed: u64) -> anyhow::Result<()> {
-    let file =
-        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file));
-    w.write_record(ITEM_FIELDS)?;
-    for item in demo::items(count, seed) {
-        w.write_record(item.to_strings())?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
-/// Writes the demo transfers as canonical CSV.
-pub fn write_transfers_csv(path: &Path, count: u64, seed: u64) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_path(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    w.write_record(TRANSFER_FIELDS)?;
-    for t in demo::transfers(count, seed) {
-        w.write_record(t.to_strings())?;
-    }
-    w.flush()?;
-    Ok(())
 }
 
 pub async fn run(db: &str, args: DemoArgs) -> anyhow::Result<ExitCode> {

@@ -1,6 +1,6 @@
 //! `armtrace migrate-store --from LOCATION --to LOCATION`: copies a whole register
 //! (records, revisions, accounts, trace requests, the audit log and evidence files)
-//! into an empty one, SQLite to PostgreSQL or back (see `armtrace_store::copy`).
+//! into an empty one, SQLite to PostgreSQL or back (the application asks the store, `armtrace_store::copy`).
 //!
 //! Both registers are opened first, which brings both schemas up to date. After the
 //! copy the target's audit log is verified (chain and files), so the summary can say

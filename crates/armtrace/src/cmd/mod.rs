@@ -3,11 +3,6 @@
 
 pub mod accounts;
 pub mod audit;
-pub mod bench;
-pub mod bench_postgres;
-pub mod bench_search;
-pub mod bench_sipri;
-pub mod bench_stats;
 pub mod chain;
 pub mod demo;
 pub mod evidence;

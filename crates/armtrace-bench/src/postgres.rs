@@ -1,4 +1,4 @@
-//! `armtrace bench postgres --url URL`: item import throughput into PostgreSQL next to
+//! `armtrace-bench postgres --url URL`: item import throughput into PostgreSQL next to
 //! PostgreSQL's own `COPY` of the same file, in the same run.
 //!
 //! The demo items CSV is written once. Each run then times, each into a fresh database
@@ -28,6 +28,7 @@ use anyhow::Context;
 use armtrace_core::{ITEM_FIELDS, Item};
 use armtrace_store::Store;
 use armtrace_store::copy::copy_register;
+use armtrace_store::demo_files::write_items_csv;
 use armtrace_store::import::{Format, ImportOptions};
 use armtrace_store::store::{is_postgres, redact_password};
 use clap::Args;
@@ -43,6 +44,7 @@ pub struct PostgresBenchArgs {
     /// Demo items in the CSV.
     #[arg(long, default_value_t = 200_000)]
     items: u64,
+    /// Seed of the demo generator: the same seed and size give the same data.
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Timed runs of each contender (the median is reported).
@@ -217,7 +219,7 @@ pub async fn run(args: PostgresBenchArgs) -> anyhow::Result<ExitCode> {
     let tmp = tempfile::tempdir()?;
     let csv = tmp.path().join("items.csv");
     let t = Instant::now();
-    super::demo::write_items_csv(&csv, args.items, args.seed)?;
+    write_items_csv(&csv, args.items, args.seed)?;
     let size = std::fs::metadata(&csv)?.len();
     println!(
         "generated {} demo items ({:.1} MB CSV) in {:.2} s; server {}",

@@ -1,4 +1,4 @@
-//! `armtrace bench search`: serial-search latency for armtrace's index, a brute-force
+//! `armtrace-bench search`: serial-search latency for armtrace's index, a brute-force
 //! scan of the same serials, and SQLite's best built-in option (a B-tree for exact
 //! serials, an FTS5 trigram index for patterns) on the same data, in one run.
 //!
@@ -20,6 +20,7 @@ pub struct SearchBenchArgs {
     /// Demo items to generate (about half carry a serial).
     #[arg(long, default_value_t = 1_000_000)]
     items: u64,
+    /// Seed of the demo generator: the same seed and size give the same data.
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Timed index queries per kind.

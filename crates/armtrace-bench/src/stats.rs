@@ -1,4 +1,4 @@
-//! `armtrace bench stats`: group-by latency of the in-memory columns
+//! `armtrace-bench stats`: group-by latency of the in-memory columns
 //! (`armtrace_core::analytics`) next to SQLite's `GROUP BY` on the same register, in one
 //! run, for a one-field group-by and a two-field cross-tab with a filter. Both answers
 //! are checked to agree before any time is printed.
@@ -13,6 +13,7 @@ use armtrace_core::Clearance;
 use armtrace_core::Item;
 use armtrace_core::analytics::{self, StatsQuery, StatsResult};
 use armtrace_store::Store;
+use armtrace_store::demo_files::write_items_csv;
 use armtrace_store::import::{Format, ImportOptions};
 use clap::Args;
 
@@ -21,6 +22,7 @@ pub struct StatsBenchArgs {
     /// Demo items in the register.
     #[arg(long, default_value_t = 1_000_000)]
     items: u64,
+    /// Seed of the demo generator: the same seed and size give the same data.
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Keep the demo register at this path and reuse it when it exists (a 10M-item
@@ -106,7 +108,7 @@ async fn build(path: &std::path::Path, items: u64, seed: u64) -> anyhow::Result<
     let tmp = tempfile::tempdir()?;
     let csv = tmp.path().join("items.csv");
     let t = Instant::now();
-    super::demo::write_items_csv(&csv, items, seed)?;
+    write_items_csv(&csv, items, seed)?;
     let store = Store::open(path.to_str().context("the register path is UTF-8")?).await?;
     let report = store
         .import_file::<Item>(&csv, &ImportOptions::new(Format::Csv, "bench"), &|_| {})

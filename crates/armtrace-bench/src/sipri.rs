@@ -1,4 +1,4 @@
-//! `armtrace bench sipri`: how long importing a SIPRI export takes, next to what it is
+//! `armtrace-bench sipri`: how long importing a SIPRI export takes, next to what it is
 //! made of, all measured in the same run on the same transfers:
 //!
 //! * parsing alone (detect the layout, decode, turn lines into canonical fields and
