@@ -18,16 +18,21 @@ fn decode(document: &str) -> Result<TraceRequest> {
 }
 
 impl Store {
-    /// The next free request reference for a year: `TR-2026-0001`, `TR-2026-0002`, ...
+    /// A free request reference for a year: `TR-2026-` and six random characters
+    /// (Crockford's base32: no I, L, O or U to misread). Random rather than counted, so
+    /// that the references a viewer sees never reveal, by their gaps, the requests
+    /// hidden from them.
     pub async fn next_trace_ref(&self, year: i16) -> Result<String> {
-        let prefix = format!("TR-{year}-");
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM trace_requests WHERE ref LIKE $1")
-            .bind(format!("{prefix}%"))
-            .fetch_one(&self.pool)
-            .await?;
-        let mut k = n + 1;
+        const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
         loop {
-            let candidate = format!("{prefix}{k:04}");
+            let mut bytes = [0u8; 6];
+            getrandom::fill(&mut bytes)
+                .map_err(|e| StoreError::Failed(format!("no random source: {e}")))?;
+            let code: String = bytes
+                .iter()
+                .map(|b| ALPHABET[usize::from(b % 32)] as char)
+                .collect();
+            let candidate = format!("TR-{year}-{code}");
             let taken: Option<(i64,)> =
                 sqlx::query_as("SELECT id FROM trace_requests WHERE ref = $1")
                     .bind(&candidate)
@@ -36,7 +41,6 @@ impl Store {
             if taken.is_none() {
                 return Ok(candidate);
             }
-            k += 1;
         }
     }
 
@@ -149,7 +153,7 @@ impl Store {
     /// Every trace request, oldest first.
     pub async fn trace_requests(&self) -> Result<Vec<TraceRequest>> {
         let rows: Vec<(String,)> =
-            sqlx::query_as("SELECT document FROM trace_requests ORDER BY created_on, ref")
+            sqlx::query_as("SELECT document FROM trace_requests ORDER BY created_on, id")
                 .fetch_all(&self.pool)
                 .await?;
         rows.iter().map(|(d,)| decode(d)).collect()

@@ -79,6 +79,10 @@ pub struct ImportReport {
     /// (`armtrace items suggest` lists them). Not part of the JSON contract.
     #[serde(skip)]
     pub suggestions: u64,
+    /// Rows refused because their key belongs to a record the importer may not change
+    /// (a real import only: a dry run counts them as new). Not part of the JSON contract.
+    #[serde(skip)]
+    pub unavailable: u64,
 }
 
 impl ImportReport {
@@ -247,16 +251,30 @@ impl Store {
             options,
             progress,
         };
-        match &self.backend {
+        let report = match &self.backend {
             Backend::Sqlite { file } => {
                 run.write(sqlite::SqliteSink::open(file, &options.actor)?)
-                    .await
+                    .await?
             }
             Backend::Postgres { pool } => {
                 run.write(postgres::PgSink::open::<R>(pool, &options.actor).await?)
-                    .await
+                    .await?
             }
+        };
+        if report.unavailable > 0 {
+            // Whether or not the import committed: someone tried to write records they
+            // may not see, and an admin should be able to tell.
+            let event = AuditEvent::new(&options.actor, format!("import.{}.refused", R::TABLE))
+                .with_detail(serde_json::json!({
+                    "source_name": Path::new(name).file_name().map_or_else(
+                        || name.to_owned(),
+                        |n| n.to_string_lossy().into_owned()
+                    ),
+                    "unavailable_keys": report.unavailable,
+                }));
+            self.audit_append(event).await?;
         }
+        Ok(report)
     }
 }
 
@@ -468,12 +486,23 @@ impl<'o, R: Record, S: Sink<R>> Writer<'o, R, S> {
             }
             self.seen.insert(record.key().to_owned(), row);
             if self.hidden.contains(record.key()) {
+                if self.options.dry_run {
+                    // A dry run answers for a ref the importer may not see exactly as
+                    // for one that is absent: it would not tell hidden records apart.
+                    self.report.suggestions += u64::from(suggested);
+                    self.report.inserted += 1;
+                    continue;
+                }
+                // Writing is refused (the record is not the importer's), and the attempt
+                // is recorded in the audit log whatever becomes of the import.
+                self.report.unavailable += 1;
                 let error = RowError {
                     row,
                     column: column_names[0].clone(),
                     value: record.key().to_owned(),
                     message: format!(
-                        "is the {} of a record you may not change: leave the row out, or ask someone cleared for it to import it",
+                        "is not available to you: the {} belongs to a record you may not change; give the row another {}, or ask someone cleared for that record to import it",
+                        R::KEY,
                         R::KEY
                     ),
                 };

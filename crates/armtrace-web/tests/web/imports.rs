@@ -628,3 +628,105 @@ async fn a_sipri_export_uploads_as_transfers_when_the_form_says_so() {
         "{failed}"
     );
 }
+
+/// A thousand rows with `refs[i]` as the ref of row `i` (weapons, public).
+fn thousand_rows(refs: &[String]) -> String {
+    let mut csv = ITEM_FIELDS.join(",");
+    csv.push('\n');
+    for r in refs {
+        let mut row = vec![String::new(); armtrace_core::ITEM_FIELD_COUNT];
+        row[0] = r.clone();
+        row[1] = "weapon".into();
+        row[19] = "public".into();
+        csv.push_str(&csv_line(&row));
+    }
+    csv
+}
+
+/// The existence oracle of a dry run is closed: an investigator's dry run answers for
+/// the refs of records hidden from them exactly as for refs that are absent, so a
+/// dry run cannot list confidential refs. A real import that runs into them is refused
+/// for those rows, writes nothing, and leaves an audit entry saying it was tried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_answers_alike_for_hidden_and_absent_refs() {
+    use crate::register::Level;
+    let site = Site::new().await;
+    let hidden = [
+        site.register.level_ref(Level::Confidential).to_owned(),
+        site.register.level_ref(Level::Granted).to_owned(),
+    ];
+    let absent = ["ORACLE-ABSENT-1".to_owned(), "ORACLE-ABSENT-2".to_owned()];
+    let file = |pair: &[String; 2]| {
+        let refs: Vec<String> = (0..1000)
+            .map(|i| match i {
+                17 => pair[0].clone(),
+                731 => pair[1].clone(),
+                _ => format!("ORACLE-{i:04}"),
+            })
+            .collect();
+        thousand_rows(&refs)
+    };
+    let dry = |csv: String| {
+        let site = &site;
+        async move {
+            let reply = site
+                .upload(Who::Investigator, "/api/imports?wait=true", "items", &csv, true)
+                .await
+                .expect(200)
+                .json();
+            let mut report = reply["report"].clone();
+            assert_eq!(reply["state"], "done", "{reply}");
+            report.as_object_mut().unwrap().remove("import_id");
+            report
+        }
+    };
+    let with_hidden = dry(file(&hidden)).await;
+    let with_absent = dry(file(&absent)).await;
+    assert_eq!(with_hidden, with_absent, "a dry run tells hidden refs apart");
+    assert_eq!(with_hidden["inserted"], 1000, "{with_hidden}");
+    assert_eq!(with_hidden["errors"], serde_json::json!([]));
+
+    // A real import: refused for those rows, nothing written, the attempt audited.
+    let before = site
+        .get(Who::Admin, "/api/audit?limit=1000")
+        .await
+        .expect(200)
+        .json();
+    let reply = site
+        .upload(
+            Who::Investigator,
+            "/api/imports?wait=true",
+            "items",
+            &file(&hidden),
+            false,
+        )
+        .await
+        .expect(422)
+        .json();
+    let errors = reply["report"]["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 2, "{reply}");
+    assert!(
+        errors
+            .iter()
+            .all(|e| e["message"].as_str().unwrap().contains("not available to you")),
+        "{reply}"
+    );
+    site.get(Who::Admin, "/api/items/ORACLE-0000").await.expect(404);
+    let after = site
+        .get(Who::Admin, "/api/audit?limit=1000")
+        .await
+        .expect(200)
+        .json();
+    let new: Vec<&Value> = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .skip(before.as_array().unwrap().len())
+        .collect();
+    assert!(
+        new.iter().any(|e| e["action"] == "import.items.refused"
+            && e["actor"] == "web:investigator"
+            && e["detail"]["unavailable_keys"] == 2),
+        "the refused attempt is in the audit log: {new:?}"
+    );
+}

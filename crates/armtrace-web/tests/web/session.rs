@@ -435,3 +435,76 @@ async fn signing_in_with_the_form_gives_a_session_that_csrf_protects_and_logout_
         .await
         .expect(429);
 }
+
+/// A sign-in as the form posts it (`name`, `password`), from `client`.
+async fn sign_in_from(site: &Site, client: [u8; 4], name: &str, password: &str) -> u16 {
+    let body = format!("name={}&password={}", encode(name), encode(password));
+    site.send(
+        Call::new(Method::POST, "/login", Cred::Anonymous)
+            .body("application/x-www-form-urlencoded", body)
+            .from_address(std::net::SocketAddr::from((client, 40000))),
+    )
+    .await
+    .status
+    .as_u16()
+}
+
+/// The sign-in limits hold against the ways around them an outside probe found: a name
+/// padded with spaces or changed in case is the same account; failures on one account are
+/// not cleared by signing in to another; parallel attempts are counted before they are
+/// checked; the address and the account are limited each on their own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sign_in_limits_hold_for_padded_renamed_and_parallel_attempts() {
+    let site = Site::new().await;
+    for (name, password) in [
+        ("victim", "synthetic-victim-password"),
+        ("own-account", "synthetic-own-password"),
+        ("parallel-victim", "synthetic-parallel-password"),
+    ] {
+        site.store
+            .create_user(name, armtrace_core::Role::Viewer, Some(password), "test")
+            .await
+            .expect("a user");
+    }
+    let limit = armtrace_app::LOGIN_ATTEMPTS;
+
+    // Padded and case-changed names, each from a different address: one account.
+    let spellings = ["victim", "   victim", "VICTIM", "Victim ", "\tvictim"];
+    for (i, name) in spellings.iter().enumerate().take(limit) {
+        let status = sign_in_from(&site, [198, 51, 100, i as u8 + 1], name, "wrong-guess").await;
+        assert_eq!(status, 401, "attempt {i} as {name:?}");
+    }
+    // The account is locked: even the right password, from a fresh address, waits.
+    let status = sign_in_from(&site, [198, 51, 100, 99], " Victim", "synthetic-victim-password").await;
+    assert_eq!(status, 429, "the account is locked out after {limit} failures");
+
+    // One address: failures against one account are not cleared by signing in to another.
+    let attacker = [203, 0, 113, 5];
+    for _ in 0..limit - 1 {
+        assert_eq!(sign_in_from(&site, attacker, "parallel-victim", "guess").await, 401);
+    }
+    assert_eq!(
+        sign_in_from(&site, attacker, "own-account", "synthetic-own-password").await,
+        303,
+        "the attacker's own account signs in"
+    );
+    assert_eq!(sign_in_from(&site, attacker, "parallel-victim", "guess").await, 401);
+    assert_eq!(
+        sign_in_from(&site, attacker, "parallel-victim", "guess").await,
+        429,
+        "the address's failures were not forgiven by the other account's success"
+    );
+
+    // Parallel attempts against a fresh account from fresh addresses: at most `limit` are
+    // checked, the rest wait.
+    let site = &site;
+    let attempts = (0..20u8).map(|i| async move {
+        sign_in_from(site, [192, 0, 2, 100 + i], "own-account ", "parallel-guess").await
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let held = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + held, 20, "{statuses:?}");
+    assert!(checked <= limit, "{checked} of 20 parallel attempts were checked: {statuses:?}");
+    assert!(held >= 20 - limit, "{statuses:?}");
+}

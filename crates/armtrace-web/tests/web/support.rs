@@ -204,6 +204,8 @@ pub struct Call<'a> {
     pub content_type: Option<String>,
     pub body: Body,
     pub headers: Vec<(String, String)>,
+    /// The client's address (default [`CLIENT`]).
+    pub client: Option<SocketAddr>,
 }
 
 impl<'a> Call<'a> {
@@ -215,7 +217,14 @@ impl<'a> Call<'a> {
             content_type: None,
             body: Body::empty(),
             headers: Vec::new(),
+            client: None,
         }
+    }
+
+    /// Sends the call from another client address.
+    pub fn from_address(mut self, client: SocketAddr) -> Call<'a> {
+        self.client = Some(client);
+        self
     }
 
     pub fn body(mut self, content_type: &str, body: impl Into<Body>) -> Call<'a> {
@@ -495,7 +504,7 @@ impl Site {
             .unwrap_or_else(|e| panic!("a bad test request {}: {e}", call.uri));
         request
             .extensions_mut()
-            .insert(ConnectInfo(SocketAddr::from(CLIENT)));
+            .insert(ConnectInfo(call.client.unwrap_or(SocketAddr::from(CLIENT))));
         let response = self
             .app
             .clone()
