@@ -670,7 +670,13 @@ async fn a_dry_run_answers_alike_for_hidden_and_absent_refs() {
         let site = &site;
         async move {
             let reply = site
-                .upload(Who::Investigator, "/api/imports?wait=true", "items", &csv, true)
+                .upload(
+                    Who::Investigator,
+                    "/api/imports?wait=true",
+                    "items",
+                    &csv,
+                    true,
+                )
                 .await
                 .expect(200)
                 .json();
@@ -682,7 +688,10 @@ async fn a_dry_run_answers_alike_for_hidden_and_absent_refs() {
     };
     let with_hidden = dry(file(&hidden)).await;
     let with_absent = dry(file(&absent)).await;
-    assert_eq!(with_hidden, with_absent, "a dry run tells hidden refs apart");
+    assert_eq!(
+        with_hidden, with_absent,
+        "a dry run tells hidden refs apart"
+    );
     assert_eq!(with_hidden["inserted"], 1000, "{with_hidden}");
     assert_eq!(with_hidden["errors"], serde_json::json!([]));
 
@@ -706,12 +715,15 @@ async fn a_dry_run_answers_alike_for_hidden_and_absent_refs() {
     let errors = reply["report"]["errors"].as_array().expect("errors");
     assert_eq!(errors.len(), 2, "{reply}");
     assert!(
-        errors
-            .iter()
-            .all(|e| e["message"].as_str().unwrap().contains("not available to you")),
+        errors.iter().all(|e| e["message"]
+            .as_str()
+            .unwrap()
+            .contains("not available to you")),
         "{reply}"
     );
-    site.get(Who::Admin, "/api/items/ORACLE-0000").await.expect(404);
+    site.get(Who::Admin, "/api/items/ORACLE-0000")
+        .await
+        .expect(404);
     let after = site
         .get(Who::Admin, "/api/audit?limit=1000")
         .await

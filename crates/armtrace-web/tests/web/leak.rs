@@ -719,3 +719,86 @@ async fn hidden_refs_answer_exactly_like_absent_ones() {
     assert!(compared > 0, "some routes are about items");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A t-test of the difference between the two times of `pairs` (hidden, absent): the
+/// pairs are cut into blocks of 50 in time order, each block gives the median of its
+/// differences, and the t statistic is of those medians against zero, with its two-sided
+/// p-value (normal approximation). Medians of blocks keep a burst of load on a shared
+/// machine from deciding it, while a real difference shows in every block.
+fn blocked_t(pairs: &[(f64, f64)]) -> (f64, f64) {
+    let medians: Vec<f64> = pairs
+        .chunks_exact(50)
+        .map(|block| {
+            let mut d: Vec<f64> = block.iter().map(|(h, a)| h - a).collect();
+            d.sort_by(f64::total_cmp);
+            (d[24] + d[25]) / 2.0
+        })
+        .collect();
+    let n = medians.len() as f64;
+    let mean = medians.iter().sum::<f64>() / n;
+    let var = medians.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let t = mean / (var / n).sqrt();
+    // Two-sided p from the standard normal: erfc(|t| / √2), by Abramowitz and Stegun
+    // 7.1.26 (|error| < 1.5e-7).
+    let z = t.abs() / std::f64::consts::SQRT_2;
+    let k = 1.0 / (1.0 + 0.3275911 * z);
+    let erfc = k
+        * (0.254829592
+            + k * (-0.284496736 + k * (1.421413741 + k * (-1.453152027 + k * 1.061405429))))
+        * (-z * z).exp();
+    (t, erfc)
+}
+
+/// Whether an item is hidden or absent cannot be told by how long the answer takes: the
+/// two are looked up by the same statement and answered by the same path. 2,000 pairs of
+/// interleaved requests (after a warm-up), as an anonymous visitor; a t-test (of block
+/// medians, see [`blocked_t`]) finds no difference at p < 0.01. Timing is noisy on a shared machine, so a difference must
+/// show in three separate rounds before the test calls it one (a real one would).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hidden_and_absent_items_take_the_same_time() {
+    let site = Site::new().await;
+    let hidden = format!(
+        "/api/items/{}",
+        encode(site.register.level_ref(Level::Confidential))
+    );
+    let absent = "/api/items/TIMING-ABSENT-REF".to_owned();
+    let mut rounds = Vec::new();
+    for _ in 0..3 {
+        let mut pairs = Vec::with_capacity(2000);
+        for i in 0..2200 {
+            // Alternate which goes first, so neither is always the one after a pause.
+            let hidden_first = i % 2 == 0;
+            let mut took = [0.0; 2];
+            for (slot, path) in [(0, &hidden), (1, &absent)]
+                .into_iter()
+                .cycle()
+                .skip(usize::from(!hidden_first))
+                .take(2)
+            {
+                let started = std::time::Instant::now();
+                let reply = site.get(Who::Anonymous, path).await;
+                took[slot] = started.elapsed().as_secs_f64() * 1e6;
+                assert_eq!(reply.status.as_u16(), 404, "{}", reply.describe());
+            }
+            if i >= 200 {
+                pairs.push((took[0], took[1]));
+            }
+        }
+        let (t, p) = blocked_t(&pairs);
+        let median = |f: fn(&(f64, f64)) -> f64| {
+            let mut v: Vec<f64> = pairs.iter().map(f).collect();
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        rounds.push(format!(
+            "t = {t:.2}, p = {p:.4} (median hidden {:.1} µs, absent {:.1} µs)",
+            median(|p| p.0),
+            median(|p| p.1)
+        ));
+        println!("timing round: {}", rounds.last().unwrap());
+        if p >= 0.01 {
+            return;
+        }
+    }
+    panic!("hidden and absent items answer at different speeds in every round: {rounds:?}");
+}

@@ -475,20 +475,35 @@ async fn sign_in_limits_hold_for_padded_renamed_and_parallel_attempts() {
         assert_eq!(status, 401, "attempt {i} as {name:?}");
     }
     // The account is locked: even the right password, from a fresh address, waits.
-    let status = sign_in_from(&site, [198, 51, 100, 99], " Victim", "synthetic-victim-password").await;
-    assert_eq!(status, 429, "the account is locked out after {limit} failures");
+    let status = sign_in_from(
+        &site,
+        [198, 51, 100, 99],
+        " Victim",
+        "synthetic-victim-password",
+    )
+    .await;
+    assert_eq!(
+        status, 429,
+        "the account is locked out after {limit} failures"
+    );
 
     // One address: failures against one account are not cleared by signing in to another.
     let attacker = [203, 0, 113, 5];
     for _ in 0..limit - 1 {
-        assert_eq!(sign_in_from(&site, attacker, "parallel-victim", "guess").await, 401);
+        assert_eq!(
+            sign_in_from(&site, attacker, "parallel-victim", "guess").await,
+            401
+        );
     }
     assert_eq!(
         sign_in_from(&site, attacker, "own-account", "synthetic-own-password").await,
         303,
         "the attacker's own account signs in"
     );
-    assert_eq!(sign_in_from(&site, attacker, "parallel-victim", "guess").await, 401);
+    assert_eq!(
+        sign_in_from(&site, attacker, "parallel-victim", "guess").await,
+        401
+    );
     assert_eq!(
         sign_in_from(&site, attacker, "parallel-victim", "guess").await,
         429,
@@ -505,6 +520,9 @@ async fn sign_in_limits_hold_for_padded_renamed_and_parallel_attempts() {
     let checked = statuses.iter().filter(|s| **s == 401).count();
     let held = statuses.iter().filter(|s| **s == 429).count();
     assert_eq!(checked + held, 20, "{statuses:?}");
-    assert!(checked <= limit, "{checked} of 20 parallel attempts were checked: {statuses:?}");
+    assert!(
+        checked <= limit,
+        "{checked} of 20 parallel attempts were checked: {statuses:?}"
+    );
     assert!(held >= 20 - limit, "{statuses:?}");
 }
