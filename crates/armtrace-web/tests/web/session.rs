@@ -442,7 +442,7 @@ async fn sign_in_from(site: &Site, client: [u8; 4], name: &str, password: &str) 
     site.send(
         Call::new(Method::POST, "/login", Cred::Anonymous)
             .body("application/x-www-form-urlencoded", body)
-            .from_address(std::net::SocketAddr::from((client, 40000))),
+            .sent_from(std::net::SocketAddr::from((client, 40000))),
     )
     .await
     .status

@@ -222,7 +222,7 @@ impl<'a> Call<'a> {
     }
 
     /// Sends the call from another client address.
-    pub fn from_address(mut self, client: SocketAddr) -> Call<'a> {
+    pub fn sent_from(mut self, client: SocketAddr) -> Call<'a> {
         self.client = Some(client);
         self
     }
