@@ -377,7 +377,19 @@ pub fn generate_password() -> String {
     armtrace_store::accounts::random_secret()[..20].to_owned()
 }
 
-/// What a viewer may see, as the `/api/me` answer says it.
-pub fn visible_levels(clearance: &Clearance) -> Vec<&'static str> {
-    clearance.levels().iter().map(|l| l.as_str()).collect()
+/// What a viewer may see, as `/api/me` says it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClearanceSummary {
+    /// The confidentiality levels visible as a whole.
+    pub sees: Vec<&'static str>,
+    /// Confidential items granted one by one.
+    pub granted_items: usize,
+}
+
+/// What a viewer with this clearance may see, in words a client can show.
+pub fn describe_clearance(clearance: &Clearance) -> ClearanceSummary {
+    ClearanceSummary {
+        sees: clearance.levels().iter().map(|l| l.as_str()).collect(),
+        granted_items: clearance.granted_items.len(),
+    }
 }

@@ -54,8 +54,8 @@ mod trace;
 mod transfers;
 
 pub use accounts::{
-    LOGIN_ATTEMPTS, LOGIN_WINDOW, SignIn, SignInRefusal, UserEntry, canonical_name,
-    generate_password, visible_levels,
+    ClearanceSummary, LOGIN_ATTEMPTS, LOGIN_WINDOW, SignIn, SignInRefusal, UserEntry,
+    canonical_name, describe_clearance, generate_password,
 };
 pub use actor::{Actor, Desk, View};
 pub use armtrace_store::accounts::SESSION_HOURS;

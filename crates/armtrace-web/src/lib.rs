@@ -26,8 +26,14 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use state::{AppState, ServeOptions};
 
-/// Largest request body: an import upload.
+/// Largest request body of an import upload (`POST /api/imports`, `POST /import`).
 pub const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
+/// Largest request body of an evidence upload: the largest evidence file and its form.
+pub const MAX_EVIDENCE_UPLOAD_BYTES: usize = armtrace_app::MAX_EVIDENCE_BYTES + 64 * 1024;
+/// Largest request body of the sign-in form: a name and a password.
+pub const MAX_SIGN_IN_BYTES: usize = 8 * 1024;
+/// Largest request body anywhere else (a trace request, a step, a sign-out).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// The whole application: API, pages and assets.
 pub fn app(state: AppState) -> Router {
@@ -39,7 +45,7 @@ pub fn app(state: AppState) -> Router {
         .merge(assets::router())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(refuse_nul_in_url))
-        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(
             axum::http::header::X_CONTENT_TYPE_OPTIONS,
             axum::http::HeaderValue::from_static("nosniff"),

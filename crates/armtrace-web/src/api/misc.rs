@@ -61,14 +61,12 @@ pub struct Me {
     responses((status = 200, description = "The viewer", body = Me))
 )]
 pub async fn me(viewer: Viewer) -> Json<Me> {
+    let clearance = armtrace_app::describe_clearance(&viewer.clearance);
     Json(Me {
         name: viewer.user.as_ref().map(|u| u.name.clone()),
         role: viewer.role().map(|r| r.as_str().to_owned()),
-        sees: armtrace_app::visible_levels(&viewer.clearance)
-            .into_iter()
-            .map(str::to_owned)
-            .collect(),
-        granted_items: viewer.clearance.granted_items.len(),
+        sees: clearance.sees.into_iter().map(str::to_owned).collect(),
+        granted_items: clearance.granted_items,
     })
 }
 

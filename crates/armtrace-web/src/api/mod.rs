@@ -23,7 +23,7 @@ pub mod transfers;
 use std::sync::OnceLock;
 
 use armtrace_app::{ItemParams, ItemQuery};
-use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -96,9 +96,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(trace::list_trace, trace::create_trace))
         .routes(routes!(trace::get_trace))
         .routes(routes!(trace::advance_trace))
-        .routes(routes!(imports::start_import, imports::list_imports))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(imports::start_import, imports::list_imports))
+                .layer(DefaultBodyLimit::max(crate::MAX_UPLOAD_BYTES)),
+        )
         .routes(routes!(imports::get_import))
-        .routes(routes!(evidence::item_evidence, evidence::upload_evidence))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(evidence::item_evidence, evidence::upload_evidence))
+                .layer(DefaultBodyLimit::max(crate::MAX_EVIDENCE_UPLOAD_BYTES)),
+        )
         .routes(routes!(evidence::evidence_file))
         .routes(routes!(evidence::evidence_thumbnail))
         .routes(routes!(audit::audit_log))

@@ -12,7 +12,7 @@ mod work;
 use std::collections::BTreeMap;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
@@ -75,7 +75,8 @@ pub fn router() -> (Router<AppState>, Vec<PageRoute>) {
             Method::POST,
             "/items/{ref}/evidence",
             Write,
-            post(work::evidence_upload),
+            post(work::evidence_upload)
+                .layer(DefaultBodyLimit::max(crate::MAX_EVIDENCE_UPLOAD_BYTES)),
         )
         .page(Method::GET, "/map", Public, get(browse::map))
         .page(Method::GET, "/dashboard", Public, get(browse::dashboard))
@@ -96,7 +97,12 @@ pub fn router() -> (Router<AppState>, Vec<PageRoute>) {
             post(work::trace_step),
         )
         .page(Method::GET, "/import", Write, get(work::import_page))
-        .page(Method::POST, "/import", Write, post(work::import_upload))
+        .page(
+            Method::POST,
+            "/import",
+            Write,
+            post(work::import_upload).layer(DefaultBodyLimit::max(crate::MAX_UPLOAD_BYTES)),
+        )
         .page(
             Method::GET,
             "/imports/{id}",
@@ -105,7 +111,12 @@ pub fn router() -> (Router<AppState>, Vec<PageRoute>) {
         )
         .page(Method::GET, "/audit", Admin, get(work::audit_page))
         .page(Method::GET, "/login", Public, get(account::login_page))
-        .page(Method::POST, "/login", Public, post(account::login))
+        .page(
+            Method::POST,
+            "/login",
+            Public,
+            post(account::login).layer(DefaultBodyLimit::max(crate::MAX_SIGN_IN_BYTES)),
+        )
         .page(Method::POST, "/logout", Public, post(account::logout));
     (p.router, p.table)
 }

@@ -249,12 +249,9 @@ pub async fn chart(db: &str, args: ChartArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The register as captions and reports name it: its file name (or the URL without a
-/// password).
+/// The register as captions and reports name it: its file name (a PostgreSQL
+/// register's database name).
 fn register_name(db: &str) -> String {
-    if armtrace_app::types::is_postgres(db) {
-        return armtrace_app::types::redact_password(db);
-    }
     Path::new(db)
         .file_name()
         .map_or(db.to_owned(), |n| n.to_string_lossy().into_owned())
